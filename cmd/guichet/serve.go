@@ -1,0 +1,93 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"guichet.dev/shared/config"
+	"guichet.dev/shared/ferret"
+	"guichet.dev/shared/fn"
+)
+
+// serve runs the local gateway until ctx is cancelled, then shuts down
+// gracefully: in-flight requests finish, connections close.
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", args)
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+
+	// The database: the configured MongoDB, or FerretDB embedded in-process.
+	if cfg.MongoURI == "" {
+		db, err := ferret.Start(ferret.Options{
+			SQLiteDir:     filepath.Join(cfg.DataDir, "db"),
+			PostgreSQLURL: cfg.FerretPostgreSQL,
+			Log:           log.With("component", "ferretdb"),
+		})
+		if err != nil {
+			return err
+		}
+		defer db.Stop()
+		cfg.MongoURI = db.URI()
+	}
+	env, err := fn.NewEnv(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = env.Close(context.Background()) }()
+
+	// Start-up work and background loops share ctx; they end with it.
+	if err := startup(ctx, env); err != nil {
+		return err
+	}
+
+	l, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.Port)))
+	if err != nil {
+		return fmt.Errorf("listen on PORT %d: %w", cfg.Port, err)
+	}
+	srv := &http.Server{
+		Handler:           newGateway(env),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "guichet: listening on http://127.0.0.1:%d\n", l.Addr().(*net.TCPAddr).Port)
+	log.Info("listening", "addr", l.Addr().String(), "database", cfg.MongoDatabase)
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(l) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	return nil
+}
+
+// startup runs what a serve process does once before it answers: nothing
+// yet beyond opening the Env; later features add their start-up steps here.
+func startup(ctx context.Context, env *fn.Env) error {
+	_ = ctx
+	_ = env
+	return nil
+}

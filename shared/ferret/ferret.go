@@ -1,0 +1,114 @@
+// Package ferret runs FerretDB embedded in the process: a real MongoDB-wire
+// server on SQLite (or PostgreSQL) that the store reaches through the normal
+// driver path. Only guichet serve and test helpers import it; function
+// images never link it.
+package ferret
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"time"
+
+	"github.com/FerretDB/FerretDB/ferretdb"
+)
+
+// Server is a running embedded FerretDB.
+type Server struct {
+	uri  string
+	stop context.CancelFunc
+	done chan error
+}
+
+// Options choose the backend: SQLite under SQLiteDir, or PostgreSQL at
+// PostgreSQLURL when it is set.
+type Options struct {
+	SQLiteDir     string
+	PostgreSQLURL string
+	Log           *slog.Logger
+}
+
+// Start runs FerretDB on a free 127.0.0.1 port until Stop.
+func Start(opts Options) (*Server, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	addr := l.Addr().String()
+	_ = l.Close()
+	// FerretDB logs every connection at info; keep only its warnings.
+	out := opts.Log
+	if out == nil {
+		out = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	quiet := slog.New(levelAtLeast{slog.LevelWarn, out.Handler()})
+	cfg := &ferretdb.Config{Listener: ferretdb.ListenerConfig{TCP: addr}, Logger: quiet}
+	if opts.PostgreSQLURL != "" {
+		cfg.Handler, cfg.PostgreSQLURL = "postgresql", opts.PostgreSQLURL
+	} else {
+		if err := os.MkdirAll(opts.SQLiteDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create database folder: %w", err)
+		}
+		cfg.Handler, cfg.SQLiteURL = "sqlite", "file:"+opts.SQLiteDir+"/"
+	}
+	f, err := ferretdb.New(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("start embedded FerretDB: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Server{uri: f.MongoDBURI(), stop: cancel, done: make(chan error, 1)}
+	go func() { s.done <- f.Run(ctx) }()
+	if err := waitListening(addr, s.done); err != nil {
+		cancel()
+		return nil, err
+	}
+	return s, nil
+}
+
+func waitListening(addr string, done <-chan error) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-done:
+			return fmt.Errorf("embedded FerretDB stopped: %w", err)
+		default:
+		}
+		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		if err == nil {
+			_ = c.Close()
+			return nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return errors.New("embedded FerretDB did not start listening within 30s")
+}
+
+// URI is the MongoDB connection string of the server.
+func (s *Server) URI() string { return s.uri }
+
+// Stop shuts the server down and waits for it.
+func (s *Server) Stop() {
+	s.stop()
+	<-s.done
+}
+
+// levelAtLeast drops records below min.
+type levelAtLeast struct {
+	min slog.Level
+	slog.Handler
+}
+
+func (h levelAtLeast) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h levelAtLeast) WithAttrs(as []slog.Attr) slog.Handler {
+	return levelAtLeast{h.min, h.Handler.WithAttrs(as)}
+}
+
+func (h levelAtLeast) WithGroup(name string) slog.Handler {
+	return levelAtLeast{h.min, h.Handler.WithGroup(name)}
+}

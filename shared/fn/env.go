@@ -1,0 +1,96 @@
+// Package fn is the runtime every function shares: the per-process
+// dependencies (Env) and the wrapper that turns a small handler into an
+// http.Handler with routing, auth, language negotiation, logging, metrics and
+// problem+json errors.
+package fn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"guichet.dev/shared/auth"
+	"guichet.dev/shared/config"
+	"guichet.dev/shared/httpx"
+	"guichet.dev/shared/store"
+)
+
+// Env is what a process opens once, at cold start, and every invocation
+// reuses: never a connection per request.
+type Env struct {
+	Config   config.Config
+	Log      *slog.Logger
+	Store    *store.Store
+	Tokens   *auth.Tokens
+	Registry *prometheus.Registry
+	Metrics  *httpx.Metrics
+}
+
+// NewEnv opens the database named by cfg.MongoURI and loads the keys
+// (generating development keys under cfg.DataDir when none are configured).
+func NewEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*Env, error) {
+	if cfg.MongoURI == "" {
+		return nil, errors.New("config: MONGODB_URI: required for a function outside guichet serve")
+	}
+	jwtKey := cfg.JWTPrivateKey
+	if jwtKey == nil {
+		k, err := config.DevKey(filepath.Join(cfg.DataDir, "keys", "jwt.pem"))
+		if err != nil {
+			return nil, fmt.Errorf("development JWT key: %w", err)
+		}
+		jwtKey = k
+	}
+	st, err := store.Open(ctx, cfg.MongoURI, cfg.MongoDatabase)
+	if err != nil {
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return &Env{
+		Config:   cfg,
+		Log:      log,
+		Store:    st,
+		Tokens:   auth.NewTokens(jwtKey, cfg.AccessTokenTTL),
+		Registry: reg,
+		Metrics:  httpx.NewMetrics(reg),
+	}, nil
+}
+
+// Close releases what NewEnv opened.
+func (e *Env) Close(ctx context.Context) error {
+	return e.Store.Close(ctx)
+}
+
+type envKey struct{}
+
+// WithEnv returns a context carrying env; the local gateway puts its Env on
+// every request so that many gateways (tests) can share one process.
+func WithEnv(ctx context.Context, env *Env) context.Context {
+	return context.WithValue(ctx, envKey{}, env)
+}
+
+// processEnv is the Env of a function running alone (an OpenFaaS or Knative
+// container): built from the environment on first use and kept for the
+// life of the process. This is the one process-wide value.
+var processEnv = sync.OnceValues(func() (*Env, error) {
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return nil, err
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	return NewEnv(context.Background(), cfg, log)
+})
+
+func envOf(ctx context.Context) (*Env, error) {
+	if e, ok := ctx.Value(envKey{}).(*Env); ok {
+		return e, nil
+	}
+	return processEnv()
+}

@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Collection names.
+const (
+	colUsers = "users"
+)
+
+// indexes lists every index by collection, with the query or invariant it
+// serves. Creating an index that exists is a no-op, so start-up may run this
+// on every process.
+var indexes = map[string][]index{
+	colUsers: {
+		// Unique e-mail (stored lower-case): login by e-mail, 409 on a duplicate.
+		{Name: "email_unique", Keys: bson.D{{Key: "email", Value: 1}}, Unique: true},
+		// Unique username, case-insensitively: usernameKey is the lower-cased name.
+		{Name: "username_unique", Keys: bson.D{{Key: "usernameKey", Value: 1}}, Unique: true},
+	},
+}
+
+// index describes one index.
+type index struct {
+	Name   string
+	Keys   bson.D
+	Unique bool
+}
+
+func (i index) model() mongo.IndexModel {
+	o := options.Index().SetName(i.Name)
+	if i.Unique {
+		o.SetUnique(true)
+	}
+	return mongo.IndexModel{Keys: i.Keys, Options: o}
+}
+
+// ensureIndexes creates the indexes that do not exist yet, by name. It asks
+// first rather than re-creating: FerretDB 1.24 fails a createIndexes whose
+// indexes all exist already.
+func (s *Store) ensureIndexes(ctx context.Context) error {
+	for col, models := range indexes {
+		cur, err := s.c(col).Indexes().List(ctx)
+		if err != nil {
+			return wrap(err, fmt.Sprintf("list indexes on %s", col))
+		}
+		var have []struct {
+			Name string `bson:"name"`
+		}
+		if err := cur.All(ctx, &have); err != nil {
+			return wrap(err, fmt.Sprintf("list indexes on %s", col))
+		}
+		exists := map[string]bool{}
+		for _, h := range have {
+			exists[h.Name] = true
+		}
+		var missing []mongo.IndexModel
+		for _, i := range models {
+			if !exists[i.Name] {
+				missing = append(missing, i.model())
+			}
+		}
+		if len(missing) == 0 {
+			continue
+		}
+		if _, err := s.c(col).Indexes().CreateMany(ctx, missing); err != nil {
+			return wrap(err, fmt.Sprintf("create indexes on %s", col))
+		}
+	}
+	return nil
+}

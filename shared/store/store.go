@@ -1,0 +1,117 @@
+// Package store is Guichet's persistence on MongoDB (or FerretDB, which speaks
+// its wire protocol). It is the only package that imports the Mongo driver.
+// One Store, and so one client pool, serves a whole process.
+//
+// FerretDB v1 applies $inc and findOneAndUpdate non-atomically and has no
+// transactions, so every invariant here rests on a unique index: a second
+// insert of the same key fails, and that failure is the decision.
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
+
+	"guichet.dev/shared/fault"
+)
+
+// Store is a connected database.
+type Store struct {
+	client *mongo.Client
+	db     *mongo.Database
+}
+
+// Open connects to uri and uses database name. It creates the indexes
+// (idempotently) so a fresh database is ready.
+func Open(ctx context.Context, uri, name string) (*Store, error) {
+	opts := options.Client().ApplyURI(uri).
+		SetMaxPoolSize(128).
+		SetServerSelectionTimeout(3 * time.Second).
+		SetConnectTimeout(3 * time.Second).
+		SetAppName("guichet")
+	client, err := mongo.Connect(opts)
+	if err != nil {
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	s := &Store{client: client, db: client.Database(name)}
+	if err := s.Ping(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
+	if err := s.ensureIndexes(ctx); err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close disconnects the pool.
+func (s *Store) Close(ctx context.Context) error { return s.client.Disconnect(ctx) }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := s.client.Ping(ctx, readpref.Primary()); err != nil {
+		return wrap(err, "ping database")
+	}
+	return nil
+}
+
+// Name returns the database name.
+func (s *Store) Name() string { return s.db.Name() }
+
+func (s *Store) c(name string) *mongo.Collection { return s.db.Collection(name) }
+
+// wrap turns driver errors into what callers can act on: an unreachable
+// database becomes fault.Unavailable (503); anything else keeps its cause.
+func wrap(err error, what string) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := fault.As(err); ok {
+		return err
+	}
+	if mongo.IsNetworkError(err) || mongo.IsTimeout(err) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, new(topology.ServerSelectionError)) || errors.Is(err, mongo.ErrClientDisconnected) {
+		return &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: fmt.Errorf("%s: %w", what, err)}
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
+// isDuplicate reports whether err is a unique-index violation.
+func isDuplicate(err error) bool { return mongo.IsDuplicateKeyError(err) }
+
+// notFound maps "no document" to fault.NotFound.
+func notFound(err error, what string) error {
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return fault.New(fault.NotFound)
+	}
+	return wrap(err, what)
+}
+
+// oid parses a 24-hex id; anything else is not found (API.md: a malformed
+// id gives 404).
+func oid(id string) (bson.ObjectID, error) {
+	o, err := bson.ObjectIDFromHex(id)
+	if err != nil {
+		return bson.ObjectID{}, fault.New(fault.NotFound)
+	}
+	return o, nil
+}
+
+// NewID returns a fresh ObjectId in hex, for users and events.
+func NewID() string { return bson.NewObjectID().Hex() }
+
+// ValidID reports whether id is a well-formed ObjectId in hex.
+func ValidID(id string) bool {
+	_, err := bson.ObjectIDFromHex(id)
+	return err == nil
+}
