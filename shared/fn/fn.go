@@ -149,4 +149,3 @@ func (q *Request) authenticate() {
 	}
 	q.user = u
 }
-
