@@ -2,7 +2,8 @@
 // own file because the page's Content-Security-Policy allows no inline script.
 window.addEventListener('load', function () {
   window.ui = SwaggerUIBundle({
-    url: '/api-docs/openapi.json',
+    // The YAML keeps the document's order (the JSON is converted from a map).
+    url: '/api-docs/openapi.yaml',
     dom_id: '#swagger-ui',
     layout: 'BaseLayout',
     presets: [SwaggerUIBundle.presets.apis],
