@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"guichet.dev/openapi"
 	"guichet.dev/shared/config"
 	"guichet.dev/shared/fn"
 	"guichet.dev/shared/testenv"
@@ -69,9 +70,10 @@ func startServer(t *testing.T, vars map[string]string) *testServer {
 	return &testServer{t: t, logs: logs, URL: url, Env: fixtures, Config: cfg, client: newTestClient(t)}
 }
 
-// newTestClient returns the HTTP client every test request goes through.
+// newTestClient returns the HTTP client every test request goes through:
+// each answer is checked against openapi/openapi.yaml.
 func newTestClient(t *testing.T) *http.Client {
-	return &http.Client{Timeout: 30 * time.Second, Transport: http.DefaultTransport}
+	return &http.Client{Timeout: 30 * time.Second, Transport: openapi.NewValidatingTransport(t, http.DefaultTransport)}
 }
 
 // logBuffer keeps what the server logged, for tests that inspect it.
