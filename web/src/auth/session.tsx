@@ -33,7 +33,14 @@ export function signInPath(path: string): string {
   return `/signin?next=${encodeURIComponent(path)}`;
 }
 
-export function SessionProvider({ children, store = localStore }: { children: ReactNode; store?: TokenStore }) {
+interface SessionProviderProps {
+  children: ReactNode;
+  store?: TokenStore;
+  /** the API's origin; empty for the page's own (how guichet serve and nginx serve it) */
+  apiBase?: string;
+}
+
+export function SessionProvider({ children, store = localStore, apiBase = '' }: SessionProviderProps) {
   const { lang } = useI18n();
   const navigate = useNavigate();
   const location = useLocation();
@@ -51,6 +58,7 @@ export function SessionProvider({ children, store = localStore }: { children: Re
     () =>
       new Client({
         store,
+        base: apiBase,
         language: () => langRef.current,
         onTokens: (tokens: Tokens | null) => setUserState(tokens?.user ?? null),
         onAuthLost: () => {
@@ -58,7 +66,7 @@ export function SessionProvider({ children, store = localStore }: { children: Re
           if (!whereRef.current.startsWith('/signin')) navigateRef.current(signInPath(whereRef.current));
         },
       }),
-    [store],
+    [store, apiBase],
   );
 
   // Follow sign-in and sign-out made in another tab.
