@@ -22,7 +22,6 @@ const en = {
   'error.network': 'The server could not be reached. Check your connection and try again.',
   'error.generic': 'Something went wrong. Please try again.',
   'error.sessionExpired': 'Your session has ended. Please sign in again.',
-  'form.required': 'Required',
   'form.optional': '(optional)',
   'form.fixErrors': 'Please correct the fields marked below.',
 

@@ -24,7 +24,6 @@ const fr: Record<MessageKey, string> = {
   'error.network': 'Le serveur est injoignable. Vérifiez votre connexion et réessayez.',
   'error.generic': 'Une erreur est survenue. Veuillez réessayer.',
   'error.sessionExpired': 'Votre session a pris fin. Veuillez vous reconnecter.',
-  'form.required': 'Obligatoire',
   'form.optional': '(facultatif)',
   'form.fixErrors': 'Veuillez corriger les champs signalés ci-dessous.',
 
