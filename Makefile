@@ -42,3 +42,21 @@ openapi/node_modules/.package-lock.json: openapi/package.json openapi/package-lo
 
 lint-openapi: openapi/node_modules/.package-lock.json
 	cd openapi && $(REDOCLY_ENV) npx --no-install redocly lint --format=stylish openapi.yaml
+
+# The React SPA (web/): built into cmd/guichet/webdist, which the guichet
+# binary embeds; unit tests with Vitest, browser journeys with Chromium.
+.PHONY: web test-web test-e2e
+build: web
+test: test-web test-e2e
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+web: web/node_modules/.package-lock.json
+	cd web && npm run build
+
+test-web: web/node_modules/.package-lock.json
+	cd web && npx vitest run
+
+test-e2e: web
+	cd web && node e2e/run.mjs
