@@ -20,6 +20,7 @@ import (
 	"guichet.dev/shared/config"
 	"guichet.dev/shared/httpx"
 	"guichet.dev/shared/store"
+	"guichet.dev/shared/ticket"
 )
 
 // Env is what a process opens once, at cold start, and every invocation
@@ -29,6 +30,7 @@ type Env struct {
 	Log      *slog.Logger
 	Store    *store.Store
 	Tokens   *auth.Tokens
+	Codes    *ticket.Signer // signs ticket codes
 	Registry *prometheus.Registry
 	Metrics  *httpx.Metrics
 }
@@ -47,6 +49,14 @@ func NewEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*Env, err
 		}
 		jwtKey = k
 	}
+	ticketKey := cfg.TicketSigningKey
+	if ticketKey == nil {
+		k, err := config.DevKey(filepath.Join(cfg.DataDir, "keys", "ticket.pem"))
+		if err != nil {
+			return nil, fmt.Errorf("development ticket signing key: %w", err)
+		}
+		ticketKey = k
+	}
 	st, err := store.Open(ctx, cfg.MongoURI, cfg.MongoDatabase)
 	if err != nil {
 		return nil, err
@@ -58,6 +68,7 @@ func NewEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*Env, err
 		Log:      log,
 		Store:    st,
 		Tokens:   auth.NewTokens(jwtKey, cfg.AccessTokenTTL),
+		Codes:    ticket.NewSigner(ticketKey),
 		Registry: reg,
 		Metrics:  httpx.NewMetrics(reg),
 	}, nil

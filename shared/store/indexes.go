@@ -11,7 +11,9 @@ import (
 
 // Collection names.
 const (
-	colUsers = "users"
+	colUsers   = "users"
+	colEvents  = "events"
+	colTickets = "tickets"
 )
 
 // indexes lists every index by collection, with the query or invariant it
@@ -23,6 +25,10 @@ var indexes = map[string][]index{
 		{Name: "email_unique", Keys: bson.D{{Key: "email", Value: 1}}, Unique: true},
 		// Unique username, case-insensitively: usernameKey is the lower-cased name.
 		{Name: "username_unique", Keys: bson.D{{Key: "usernameKey", Value: 1}}, Unique: true},
+	},
+	colTickets: {
+		// A purchase's tickets: idempotent replays and confirmations.
+		{Name: "purchase", Keys: bson.D{{Key: "purchaseId", Value: 1}}},
 	},
 }
 
