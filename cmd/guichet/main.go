@@ -30,6 +30,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "guichet serve", "run every function behind one HTTP server on PORT (the local gateway)", serve},
+		{"restore", "guichet restore LOCATION [--drop]", "check and restore a backup (a folder, or an s3:// URL) into the database; --drop replaces a non-empty one", restore},
 	}
 }
 

@@ -14,6 +14,11 @@ const (
 	colUsers = "users"
 )
 
+// Collection names: backups.
+const (
+	colBackups = "backups"
+)
+
 // indexes lists every index by collection, with the query or invariant it
 // serves. Creating an index that exists is a no-op, so start-up may run this
 // on every process.
@@ -23,6 +28,13 @@ var indexes = map[string][]index{
 		{Name: "email_unique", Keys: bson.D{{Key: "email", Value: 1}}, Unique: true},
 		// Unique username, case-insensitively: usernameKey is the lower-cased name.
 		{Name: "username_unique", Keys: bson.D{{Key: "usernameKey", Value: 1}}, Unique: true},
+	},
+	colBackups: {
+		// One run per key: two replicas firing for the same scheduled time
+		// make one backup (the second insert fails and that process skips).
+		{Name: "key_unique", Keys: bson.D{{Key: "key", Value: 1}}, Unique: true},
+		// Listing: the good backups, newest first.
+		{Name: "status_createdAt", Keys: bson.D{{Key: "status", Value: 1}, {Key: "createdAt", Value: -1}}},
 	},
 }
 
