@@ -659,4 +659,3 @@ func FuzzVerifyManifest(f *testing.F) {
 		}
 	})
 }
-
