@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -658,4 +660,74 @@ func FuzzVerifyManifest(f *testing.F) {
 			t.Fatalf("a manifest naming absent files verified: %s", b)
 		}
 	})
+}
+
+// helperVar makes the test binary a second process taking a scheduled run.
+const helperVar = "GUICHET_BACKUP_HELPER"
+
+func TestScheduledRunsInSeveralProcessesMakeOneBackup(t *testing.T) {
+	if os.Getenv(helperVar) != "" {
+		helperProcess(t)
+		return
+	}
+	env := newEnv(t, nil)
+	seed(t, env.Store)
+	const procs = 3
+	outs := make([]bytes.Buffer, procs)
+	cmds := make([]*exec.Cmd, procs)
+	for i := range procs {
+		c := exec.Command(os.Args[0], "-test.run=^TestScheduledRunsInSeveralProcessesMakeOneBackup$", "-test.v")
+		c.Env = append(os.Environ(), helperVar+"=1", "MONGODB_URI="+env.Config.MongoURI,
+			"MONGODB_DATABASE="+env.Config.MongoDatabase, "BACKUP_DIR="+env.Config.BackupDir)
+		c.Stdout, c.Stderr = &outs[i], io.Discard
+		cmds[i] = c
+		if err := c.Start(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	made := 0
+	for i, c := range cmds {
+		if err := c.Wait(); err != nil {
+			t.Fatalf("process %d: %v\n%s", i, err, outs[i].String())
+		}
+		made += strings.Count(outs[i].String(), "RESULT made")
+		if !strings.Contains(outs[i].String(), "RESULT ") || strings.Contains(outs[i].String(), "RESULT error") {
+			t.Fatalf("process %d gave no result:\n%s", i, outs[i].String())
+		}
+	}
+	list, err := env.Backups.List(context.Background())
+	if made != 1 || err != nil || len(list) != 1 {
+		t.Fatalf("%d processes said made, %d backups listed (%v); want 1", made, len(list), err)
+	}
+}
+
+// helperProcess takes the scheduled run of 2026-01-02T03:00Z, with 4
+// goroutines, on the database the parent names.
+func helperProcess(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, os.Getenv("MONGODB_URI"), os.Getenv("MONGODB_DATABASE"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = st.Close(ctx) }()
+	svc, err := backup.New(st, backup.Options{Dir: os.Getenv("BACKUP_DIR"), Keep: 7, Log: testenv.Logger(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 1, 2, 3, 0, 0, 0, time.UTC)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			_, err := svc.RunScheduled(ctx, at)
+			switch {
+			case err == nil:
+				fmt.Println("RESULT made")
+			case errors.Is(err, backup.ErrTaken):
+				fmt.Println("RESULT taken")
+			default:
+				fmt.Println("RESULT error", err)
+			}
+		})
+	}
+	wg.Wait()
 }
