@@ -158,7 +158,11 @@ func (s *Service) run(ctx context.Context, id, key string) (*Backup, error) {
 	}
 	r.Status, r.FinishedAt = statusOK, time.Now().UTC()
 	if err := s.st.FinishBackupRun(ctx, r); err != nil {
-		return nil, err
+		_ = os.RemoveAll(dir)
+		if r.Remote != "" {
+			_ = s.s3.Remove(context.WithoutCancel(ctx), r.Remote)
+		}
+		return nil, s.failed(ctx, r, err)
 	}
 	s.runs.WithLabelValues(statusOK).Inc()
 	s.lastOK.SetToCurrentTime()
