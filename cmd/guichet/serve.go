@@ -84,10 +84,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return nil
 }
 
-// startup runs what a serve process does once before it answers: nothing
-// yet beyond opening the Env; later features add their start-up steps here.
+// startup runs what a serve process does once before it answers; later
+// features add their start-up steps here.
 func startup(ctx context.Context, env *fn.Env) error {
-	_ = ctx
-	_ = env
+	// The first admin, from ADMIN_EMAIL and ADMIN_PASSWORD: created, or promoted
+	// and its password reset.
+	if err := env.Auth.EnsureAdmin(ctx, env.Config.AdminEmail, env.Config.AdminPassword); err != nil {
+		return fmt.Errorf("first admin: %w", err)
+	}
 	return nil
 }

@@ -29,6 +29,7 @@ type Env struct {
 	Log      *slog.Logger
 	Store    *store.Store
 	Tokens   *auth.Tokens
+	Auth     *auth.Service
 	Registry *prometheus.Registry
 	Metrics  *httpx.Metrics
 }
@@ -51,13 +52,15 @@ func NewEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*Env, err
 	if err != nil {
 		return nil, err
 	}
+	tokens := auth.NewTokens(jwtKey, cfg.AccessTokenTTL)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return &Env{
 		Config:   cfg,
 		Log:      log,
 		Store:    st,
-		Tokens:   auth.NewTokens(jwtKey, cfg.AccessTokenTTL),
+		Tokens:   tokens,
+		Auth:     auth.NewService(st, tokens, cfg.AuthRatePerMin),
 		Registry: reg,
 		Metrics:  httpx.NewMetrics(reg),
 	}, nil

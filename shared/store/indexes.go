@@ -12,6 +12,13 @@ import (
 // Collection names.
 const (
 	colUsers = "users"
+
+	// Auth: refresh tokens, their single-use markers, revoked logins and
+	// failed logins.
+	colRefreshTokens  = "refresh_tokens"
+	colRefreshUsed    = "refresh_used"
+	colRefreshRevoked = "refresh_revoked"
+	colLoginFailures  = "login_failures"
 )
 
 // indexes lists every index by collection, with the query or invariant it
@@ -23,6 +30,18 @@ var indexes = map[string][]index{
 		{Name: "email_unique", Keys: bson.D{{Key: "email", Value: 1}}, Unique: true},
 		// Unique username, case-insensitively: usernameKey is the lower-cased name.
 		{Name: "username_unique", Keys: bson.D{{Key: "usernameKey", Value: 1}}, Unique: true},
+	},
+	// Auth. refresh_used and refresh_revoked need no index beyond _id: the
+	// token hash and the family id are their _id, unique by construction.
+	colRefreshTokens: {
+		// A deleted user's (or new password's) refresh tokens are removed by owner.
+		{Name: "user", Keys: bson.D{{Key: "userId", Value: 1}}},
+	},
+	colLoginFailures: {
+		// Lockout: the latest failures of one account within the window.
+		{Name: "key_at", Keys: bson.D{{Key: "key", Value: 1}, {Key: "at", Value: -1}}},
+		// Pruning failures older than the window.
+		{Name: "at", Keys: bson.D{{Key: "at", Value: 1}}},
 	},
 }
 
