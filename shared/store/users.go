@@ -100,7 +100,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *user.User) error {
 		return err
 	}
 	res, err := s.c(colUsers).ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, d)
-	if isDuplicate(err) {
+	if isDuplicate(err) || isDuplicateUpdate(err) {
 		return fault.With(fault.Conflict, "user.taken")
 	}
 	if err != nil {
@@ -157,4 +157,15 @@ func (s *Store) ListUsers(ctx context.Context, after string, limit int) ([]*user
 		users[i] = d.user()
 	}
 	return users, more, nil
+}
+
+// isDuplicateUpdate reports a unique-index violation by an update. MongoDB
+// answers it as a duplicate key (11000), but FerretDB 1.24 answers an
+// InternalError carrying its backend's message (SQLite or PostgreSQL).
+func isDuplicateUpdate(err error) bool {
+	if err == nil {
+		return false
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "duplicate key value violates unique constraint")
 }
