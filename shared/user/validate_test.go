@@ -225,9 +225,9 @@ func TestPatchAuthorizeAsksOwnersForTheirPassword(t *testing.T) {
 
 func TestUsernameFromAnEmail(t *testing.T) {
 	tests := map[string]string{
-		"root@example.com":          "root",
-		"first.last+tag@example.fr": "first.lasttag",
-		"a@example.com":             "admin",
+		"root@example.com":                       "root",
+		"first.last+tag@example.fr":              "first.lasttag",
+		"a@example.com":                          "admin",
 		strings.Repeat("x", 40) + "@example.com": strings.Repeat("x", 32),
 	}
 	for email, want := range tests {
