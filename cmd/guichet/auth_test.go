@@ -285,13 +285,13 @@ func TestLoginLocksAnAccountAfterFiveFailures(t *testing.T) {
 	ctx := context.Background()
 	h := s.register(t, "heidi", "heidi@example.com", "password1")
 	for range auth.LockoutFailures {
-		if err := s.Env.Store.RecordLoginFailure(ctx, "user:"+h.ID, time.Now().Add(-16*time.Minute)); err != nil {
+		if err := s.Env.Store.RecordLoginFailure(ctx, auth.LockoutKey(h.ID), time.Now().Add(-16*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}
 	s.login(t, "heidi@example.com", "password1")
 	for range auth.LockoutFailures {
-		if err := s.Env.Store.RecordLoginFailure(ctx, "user:"+h.ID, time.Now().Add(-14*time.Minute)); err != nil {
+		if err := s.Env.Store.RecordLoginFailure(ctx, auth.LockoutKey(h.ID), time.Now().Add(-14*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/netip"
+	"strings"
 	"sync"
 	"time"
 
@@ -68,8 +70,12 @@ func (r *RefreshRequest) Validate() error {
 }
 
 // LimitAddress spends one register/login request of client address addr:
-// 429 with Retry-After when its per-minute allowance is spent.
+// 429 with Retry-After when its per-minute allowance is spent. An IPv6
+// client counts by its /64, the block one subscriber usually holds.
 func (s *Service) LimitAddress(addr string) error {
+	if ip, err := netip.ParseAddr(addr); err == nil && ip.Is6() && !ip.Is4In6() {
+		addr = netip.PrefixFrom(ip, 64).Masked().String()
+	}
 	if ok, wait := s.limiter.Allow(addr); !ok {
 		return &fault.Error{Code: fault.RateLimited, Detail: fault.M("auth.rate_limited"), RetryAfter: wait}
 	}
@@ -130,7 +136,7 @@ func (s *Service) account(ctx context.Context, c *user.Credentials) (*user.User,
 	if c.Email != "" {
 		u, err = s.store.UserByEmail(ctx, c.Email)
 	} else {
-		key = "username:" + c.Username
+		key = "username:" + strings.ToLower(c.Username)
 		u, err = s.store.UserByUsername(ctx, c.Username)
 	}
 	if fe, ok := fault.As(err); ok && fe.Code == fault.NotFound {
@@ -139,8 +145,11 @@ func (s *Service) account(ctx context.Context, c *user.Credentials) (*user.User,
 	if err != nil {
 		return nil, "", err
 	}
-	return u, "user:" + u.ID, nil
+	return u, LockoutKey(u.ID), nil
 }
+
+// LockoutKey is the key the failed logins of account id are counted under.
+func LockoutKey(id string) string { return "user:" + id }
 
 // confirmPassword checks password against u (nil: no account) under the
 // lockout of account key: 429 while locked, even for the right password. A
@@ -284,7 +293,7 @@ func (s *Service) Update(ctx context.Context, caller *user.User, id string, p *u
 		return nil, err
 	}
 	confirm := func(password string) (bool, error) {
-		return s.confirmPassword(ctx, target, "user:"+target.ID, password)
+		return s.confirmPassword(ctx, target, LockoutKey(target.ID), password)
 	}
 	if err := p.Authorize(caller, target, confirm); err != nil {
 		return nil, err
