@@ -33,6 +33,7 @@ func newGateway(env *fn.Env) *gateway {
 	g.mux.Handle("GET /healthz", g.observe("GET /healthz", http.HandlerFunc(healthz)))
 	g.mux.Handle("GET /readyz", g.observe("GET /readyz", http.HandlerFunc(g.readyz)))
 	g.mux.Handle("GET /metrics", promhttp.HandlerFor(env.Registry, promhttp.HandlerOpts{}))
+	g.docs()
 	return g
 }
 

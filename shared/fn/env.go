@@ -20,6 +20,7 @@ import (
 	"guichet.dev/shared/config"
 	"guichet.dev/shared/httpx"
 	"guichet.dev/shared/store"
+	"guichet.dev/shared/ticket"
 )
 
 // Env is what a process opens once, at cold start, and every invocation
@@ -30,6 +31,7 @@ type Env struct {
 	Store    *store.Store
 	Tokens   *auth.Tokens
 	Auth     *auth.Service
+	Codes    *ticket.Signer // signs ticket codes
 	Registry *prometheus.Registry
 	Metrics  *httpx.Metrics
 }
@@ -48,6 +50,14 @@ func NewEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*Env, err
 		}
 		jwtKey = k
 	}
+	ticketKey := cfg.TicketSigningKey
+	if ticketKey == nil {
+		k, err := config.DevKey(filepath.Join(cfg.DataDir, "keys", "ticket.pem"))
+		if err != nil {
+			return nil, fmt.Errorf("development ticket signing key: %w", err)
+		}
+		ticketKey = k
+	}
 	st, err := store.Open(ctx, cfg.MongoURI, cfg.MongoDatabase)
 	if err != nil {
 		return nil, err
@@ -61,6 +71,7 @@ func NewEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*Env, err
 		Store:    st,
 		Tokens:   tokens,
 		Auth:     auth.NewService(st, tokens, cfg.AuthRatePerMin),
+		Codes:    ticket.NewSigner(ticketKey),
 		Registry: reg,
 		Metrics:  httpx.NewMetrics(reg),
 	}, nil

@@ -11,7 +11,9 @@ import (
 
 // Collection names.
 const (
-	colUsers = "users"
+	colUsers   = "users"
+	colEvents  = "events"
+	colTickets = "tickets"
 
 	// Auth: refresh tokens, their single-use markers, revoked logins and
 	// failed logins.
@@ -30,6 +32,10 @@ var indexes = map[string][]index{
 		{Name: "email_unique", Keys: bson.D{{Key: "email", Value: 1}}, Unique: true},
 		// Unique username, case-insensitively: usernameKey is the lower-cased name.
 		{Name: "username_unique", Keys: bson.D{{Key: "usernameKey", Value: 1}}, Unique: true},
+	},
+	colTickets: {
+		// A purchase's tickets: idempotent replays and confirmations.
+		{Name: "purchase", Keys: bson.D{{Key: "purchaseId", Value: 1}}},
 	},
 	// Auth. refresh_used and refresh_revoked need no index beyond _id: the
 	// token hash and the family id are their _id, unique by construction.
