@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"guichet.dev/shared/auth"
+	"guichet.dev/shared/store"
 	"guichet.dev/shared/user"
 )
 
@@ -646,5 +649,35 @@ func TestStartUpCreatesOrResetsTheFirstAdmin(t *testing.T) {
 		if err := s.Env.Auth.EnsureAdmin(ctx, bad[0], bad[1]); err == nil {
 			t.Errorf("EnsureAdmin(%q, %q) accepted", bad[0], bad[1])
 		}
+	}
+}
+
+func TestASuccessfulLoginForgetsEarlierFailures(t *testing.T) {
+	s := startServer(t, nil)
+	s.register(t, "olga", "olga@example.com", "password1")
+	wrong := request{Method: "POST", Path: "/api/auth/login", Body: map[string]string{"email": "olga@example.com", "password": "wrong-password"}}
+	for round := range 2 {
+		for range auth.LockoutFailures - 1 {
+			if r := s.do(wrong); r.Status != http.StatusUnauthorized {
+				t.Fatalf("round %d: status %d", round, r.Status)
+			}
+		}
+		s.login(t, "olga@example.com", "password1")
+	}
+}
+
+func TestAnExpiredRefreshTokenIsRefused(t *testing.T) {
+	s := startServer(t, nil)
+	u := s.register(t, "pete", "pete@example.com", "password1")
+	token := "expired-refresh-token-of-pete"
+	sum := sha256.Sum256([]byte(token))
+	past := time.Now().Add(-time.Hour)
+	err := s.Env.Store.InsertRefreshToken(context.Background(), store.RefreshToken{
+		Hash: hex.EncodeToString(sum[:]), Family: "f-pete", UserID: u.ID, CreatedAt: past.Add(-auth.RefreshTTL), ExpiresAt: past})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := s.refresh(token); r.Status != http.StatusUnauthorized {
+		t.Fatalf("status %d: %s", r.Status, r.Body)
 	}
 }
