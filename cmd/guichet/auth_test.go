@@ -681,3 +681,29 @@ func TestAnExpiredRefreshTokenIsRefused(t *testing.T) {
 		t.Fatalf("status %d: %s", r.Status, r.Body)
 	}
 }
+
+func TestABurstOfConcurrentGuessesGetsAtMostFiveChecks(t *testing.T) {
+	s := startServer(t, nil)
+	s.register(t, "quinn", "quinn@example.com", "password1")
+	const n = 20
+	statuses := make([]int, n)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			statuses[i] = s.do(request{Method: "POST", Path: "/api/auth/login",
+				Body: map[string]string{"email": "quinn@example.com", "password": fmt.Sprintf("guess-%d", i)}}).Status
+		})
+	}
+	close(start)
+	wg.Wait()
+	count := map[int]int{}
+	for _, st := range statuses {
+		count[st]++
+	}
+	if count[http.StatusUnauthorized] > auth.LockoutFailures || count[http.StatusUnauthorized]+count[http.StatusTooManyRequests] != n {
+		t.Fatalf("statuses %v: more than %d guesses were checked", count, auth.LockoutFailures)
+	}
+	t.Logf("statuses %v", count)
+}

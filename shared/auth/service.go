@@ -152,31 +152,55 @@ func (s *Service) account(ctx context.Context, c *user.Credentials) (*user.User,
 func LockoutKey(id string) string { return "user:" + id }
 
 // confirmPassword checks password against u (nil: no account) under the
-// lockout of account key: 429 while locked, even for the right password. A
-// wrong password is recorded as a failure of key.
+// lockout of account key: 429 while 5 attempts of the last 15 minutes failed
+// (or are being checked), even for the right password. The attempt is
+// recorded before the check, so a burst of concurrent guesses cannot slip
+// more than 5 checks in (see store.BeginLoginAttempt); a wrong password
+// keeps it as a failure, the right one clears the account's failures.
 func (s *Service) confirmPassword(ctx context.Context, u *user.User, key, password string) (bool, error) {
 	now := s.now()
-	failures, err := s.store.RecentLoginFailures(ctx, key, now.Add(-LockoutWindow), LockoutFailures)
+	id, err := s.store.BeginLoginAttempt(ctx, key, now)
 	if err != nil {
 		return false, err
 	}
-	if len(failures) >= LockoutFailures {
-		wait := failures[len(failures)-1].Add(LockoutWindow).Sub(now)
-		return false, &fault.Error{Code: fault.RateLimited, Detail: fault.M("auth.locked"), RetryAfter: max(wait, time.Second)}
+	attempts, err := s.store.RecentLoginAttempts(ctx, key, now.Add(-LockoutWindow), 4*LockoutFailures)
+	if err != nil {
+		return false, err
+	}
+	if len(attempts) > LockoutFailures {
+		if err := s.store.DropLoginAttempt(ctx, id); err != nil {
+			return false, err
+		}
+		return false, &fault.Error{Code: fault.RateLimited, Detail: fault.M("auth.locked"), RetryAfter: lockedFor(attempts, now)}
 	}
 	ok, err := s.checkPassword(u, password)
 	if err != nil {
-		return false, err
+		return false, errors.Join(err, s.store.DropLoginAttempt(ctx, id))
 	}
 	if !ok {
-		return false, s.store.RecordLoginFailure(ctx, key, now)
+		return false, s.store.FailLoginAttempt(ctx, id, s.now())
 	}
-	if len(failures) > 0 {
-		return true, s.store.ClearLoginFailures(ctx, key, now.Add(-LockoutWindow))
+	if len(attempts) == 1 { // only this one: nothing else to forget
+		return true, s.store.DropLoginAttempt(ctx, id)
 	}
-	return true, nil
+	return true, s.store.ClearLoginFailures(ctx, key, id, now.Add(-LockoutWindow))
 }
 
+// lockedFor is how long until fewer than 5 failures remain in the window:
+// until the fifth-latest failure leaves it. Attempts still being checked
+// end within a second.
+func lockedFor(attempts []store.LoginAttempt, now time.Time) time.Duration {
+	var failed []time.Time
+	for _, a := range attempts {
+		if !a.Pending {
+			failed = append(failed, a.At)
+		}
+	}
+	if len(failed) < LockoutFailures {
+		return time.Second
+	}
+	return max(failed[LockoutFailures-1].Add(LockoutWindow).Sub(now), time.Second)
+}
 // checkPassword runs one argon2id check whether or not u exists.
 func (s *Service) checkPassword(u *user.User, password string) (bool, error) {
 	if u == nil || u.PasswordHash == "" {

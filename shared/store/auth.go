@@ -36,9 +36,10 @@ type markerDoc struct {
 }
 
 type failureDoc struct {
-	ID  bson.ObjectID `bson:"_id"`
-	Key string        `bson:"key"`
-	At  time.Time     `bson:"at"`
+	ID      bson.ObjectID `bson:"_id"`
+	Key     string        `bson:"key"`
+	At      time.Time     `bson:"at"`
+	Pending bool          `bson:"pending"`
 }
 
 // InsertRefreshToken stores t.
@@ -104,37 +105,82 @@ func (s *Store) DeleteRefreshTokens(ctx context.Context, userID string) error {
 	return wrap(err, "delete refresh tokens")
 }
 
+// LoginAttempt is a login attempt counted by the lockout: Pending while its
+// password is being checked, then kept (as a failure) or deleted.
+type LoginAttempt struct {
+	ID      string
+	At      time.Time
+	Pending bool
+}
+
+// BeginLoginAttempt records an attempt on account key before its password
+// is checked, so that concurrent attempts see each other: each counts the
+// attempts after inserting its own, and an insert is atomic, so however many
+// race, the k-th to insert sees at least k.
+func (s *Store) BeginLoginAttempt(ctx context.Context, key string, at time.Time) (string, error) {
+	id := bson.NewObjectID()
+	_, err := s.c(colLoginFailures).InsertOne(ctx, failureDoc{ID: id, Key: key, At: at.UTC(), Pending: true})
+	return id.Hex(), wrap(err, "begin login attempt")
+}
+
+// FailLoginAttempt keeps attempt id as a failure at time at.
+func (s *Store) FailLoginAttempt(ctx context.Context, id string, at time.Time) error {
+	o, err := oid(id)
+	if err != nil {
+		return err
+	}
+	_, err = s.c(colLoginFailures).UpdateOne(ctx, bson.D{{Key: "_id", Value: o}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "pending", Value: false}, {Key: "at", Value: at.UTC()}}}})
+	return wrap(err, "fail login attempt")
+}
+
+// DropLoginAttempt forgets attempt id (refused before its check).
+func (s *Store) DropLoginAttempt(ctx context.Context, id string) error {
+	o, err := oid(id)
+	if err != nil {
+		return err
+	}
+	_, err = s.c(colLoginFailures).DeleteOne(ctx, bson.D{{Key: "_id", Value: o}})
+	return wrap(err, "drop login attempt")
+}
+
 // RecordLoginFailure stores one failed login for account key at time at.
 func (s *Store) RecordLoginFailure(ctx context.Context, key string, at time.Time) error {
 	_, err := s.c(colLoginFailures).InsertOne(ctx, failureDoc{ID: bson.NewObjectID(), Key: key, At: at.UTC()})
 	return wrap(err, "record login failure")
 }
 
-// RecentLoginFailures returns the times of the latest n failed logins of
+// RecentLoginAttempts returns the latest n attempts (failed or pending) on
 // account key since since, newest first.
-func (s *Store) RecentLoginFailures(ctx context.Context, key string, since time.Time, n int) ([]time.Time, error) {
+func (s *Store) RecentLoginAttempts(ctx context.Context, key string, since time.Time, n int) ([]LoginAttempt, error) {
 	filter := bson.D{{Key: "key", Value: key}, {Key: "at", Value: bson.D{{Key: "$gt", Value: since.UTC()}}}}
 	opts := options.Find().SetSort(bson.D{{Key: "at", Value: -1}}).SetLimit(int64(n))
 	cur, err := s.c(colLoginFailures).Find(ctx, filter, opts)
 	if err != nil {
-		return nil, wrap(err, "find login failures")
+		return nil, wrap(err, "find login attempts")
 	}
 	var docs []failureDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return nil, wrap(err, "find login failures")
+		return nil, wrap(err, "find login attempts")
 	}
-	times := make([]time.Time, len(docs))
+	out := make([]LoginAttempt, len(docs))
 	for i, d := range docs {
-		times[i] = d.At
+		out[i] = LoginAttempt{ID: d.ID.Hex(), At: d.At, Pending: d.Pending}
 	}
-	return times, nil
+	return out, nil
 }
 
-// ClearLoginFailures forgets the failed logins of account key (after a
-// successful login) and those of any account older than before.
-func (s *Store) ClearLoginFailures(ctx context.Context, key string, before time.Time) error {
-	_, err := s.c(colLoginFailures).DeleteMany(ctx, bson.D{{Key: "$or", Value: bson.A{
-		bson.D{{Key: "key", Value: key}},
+// ClearLoginFailures forgets, after a successful attempt id, the failures
+// of account key (not its other pending attempts) and every attempt older
+// than before.
+func (s *Store) ClearLoginFailures(ctx context.Context, key, id string, before time.Time) error {
+	o, err := oid(id)
+	if err != nil {
+		return err
+	}
+	_, err = s.c(colLoginFailures).DeleteMany(ctx, bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "_id", Value: o}},
+		bson.D{{Key: "key", Value: key}, {Key: "pending", Value: false}},
 		bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: before.UTC()}}}},
 	}}})
 	return wrap(err, "clear login failures")
