@@ -201,6 +201,7 @@ func lockedFor(attempts []store.LoginAttempt, now time.Time) time.Duration {
 	}
 	return max(failed[LockoutFailures-1].Add(LockoutWindow).Sub(now), time.Second)
 }
+
 // checkPassword runs one argon2id check whether or not u exists.
 func (s *Service) checkPassword(u *user.User, password string) (bool, error) {
 	if u == nil || u.PasswordHash == "" {
