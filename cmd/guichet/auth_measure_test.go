@@ -2,10 +2,12 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -28,19 +30,28 @@ func TestLoginLatencyAt16Clients(t *testing.T) {
 	for i := range clients {
 		s.register(t, fmt.Sprintf("bench%d", i), fmt.Sprintf("bench%d@example.com", i), "bench-password")
 	}
+	// Plain HTTP, without the test client's OpenAPI validation: only the
+	// server's work is measured (the clients still share the machine).
+	client := &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 	latencies := make([][]time.Duration, clients)
 	var wg sync.WaitGroup
 	cpu0 := cpuTime(t)
 	start := time.Now()
 	for c := range clients {
 		wg.Go(func() {
-			body := map[string]string{"email": fmt.Sprintf("bench%d@example.com", c), "password": "bench-password"}
+			body := fmt.Sprintf(`{"email":"bench%d@example.com","password":"bench-password"}`, c)
 			for range total / clients {
 				t0 := time.Now()
-				r := s.do(request{Method: "POST", Path: "/api/auth/login", Body: body})
+				resp, err := client.Post(s.URL+"/api/auth/login", "application/json", strings.NewReader(body))
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				_ = resp.Body.Close()
 				latencies[c] = append(latencies[c], time.Since(t0))
-				if r.Status != http.StatusOK {
-					t.Errorf("login: %d %s", r.Status, r.Body)
+				if resp.StatusCode != http.StatusOK {
+					t.Errorf("login: status %d", resp.StatusCode)
 					return
 				}
 			}
