@@ -707,3 +707,23 @@ func TestABurstOfConcurrentGuessesGetsAtMostFiveChecks(t *testing.T) {
 	}
 	t.Logf("statuses %v", count)
 }
+
+func TestWrongCurrentPasswordsCountTowardTheLockout(t *testing.T) {
+	s := startServer(t, nil)
+	u := s.register(t, "rita", "rita@example.com", "password1")
+	tok := s.login(t, "rita@example.com", "password1").AccessToken
+	patch := request{Method: "PATCH", Path: "/api/users/" + u.ID, Token: tok,
+		Body: map[string]string{"password": "password2", "currentPassword": "wrong-password"}}
+	for i := range auth.LockoutFailures {
+		if r := s.do(patch); r.Status != http.StatusForbidden {
+			t.Fatalf("attempt %d: %d %s", i+1, r.Status, r.Body)
+		}
+	}
+	if r := s.do(patch); r.Status != http.StatusTooManyRequests || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("after %d wrong passwords: %d %s", auth.LockoutFailures, r.Status, r.Body)
+	}
+	r := s.do(request{Method: "POST", Path: "/api/auth/login", Body: map[string]string{"email": "rita@example.com", "password": "password1"}})
+	if r.Status != http.StatusTooManyRequests {
+		t.Errorf("login while locked: %d", r.Status)
+	}
+}
