@@ -97,13 +97,14 @@ func screen(body []byte) error {
 		top := len(stack) - 1
 		if top >= 0 && stack[top].object && stack[top].key {
 			name, _ := tok.(string)
-			stack[top].name, stack[top].key = name, false
+			stack[top].name = ""
 			if strings.HasPrefix(name, "$") {
 				return invalidField(path(), "decode.operator")
 			}
 			if strings.ContainsRune(name, 0) {
 				return invalidField(path(), "decode.nul")
 			}
+			stack[top].name, stack[top].key = name, false
 			continue
 		}
 		switch t := tok.(type) {
