@@ -14,6 +14,10 @@ const (
 	colUsers   = "users"
 	colEvents  = "events"
 	colTickets = "tickets"
+
+	// Confirmations (issue 5).
+	colConfirmations         = "confirmations"
+	colConfirmationTakeovers = "confirmation_takeovers"
 )
 
 // indexes lists every index by collection, with the query or invariant it
@@ -29,6 +33,8 @@ var indexes = map[string][]index{
 	colTickets: {
 		// A purchase's tickets: idempotent replays and confirmations.
 		{Name: "purchase", Keys: bson.D{{Key: "purchaseId", Value: 1}}},
+		// The outbox sweep: tickets whose confirmation is still pending, oldest first.
+		{Name: "confirmation_pending", Keys: bson.D{{Key: "confirmation.status", Value: 1}, {Key: "date", Value: 1}}},
 	},
 }
 
