@@ -52,13 +52,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := startup(ctx, env); err != nil {
 		return err
 	}
+	confirmations, err := startConfirmations(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer confirmations.Close()
 
 	l, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.Port)))
 	if err != nil {
 		return fmt.Errorf("listen on PORT %d: %w", cfg.Port, err)
 	}
 	srv := &http.Server{
-		Handler:           newGateway(env),
+		Handler:           newGateway(env, confirmations.Ready),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -98,6 +98,34 @@ func (m *message) ReadBinary(_ context.Context, w binding.BinaryWriter) error {
 
 func (m *message) Finish(error) error { return nil }
 
+var _ binding.MessageMetadataReader = (*message)(nil)
+
+func (m *message) GetAttribute(k spec.Kind) (spec.Attribute, any) {
+	attr := m.version.AttributeFromKind(k)
+	if attr == nil {
+		return nil, nil
+	}
+	if k == spec.DataContentType {
+		if m.contentType == "" {
+			return attr, nil
+		}
+		return attr, m.contentType
+	}
+	return attr, m.header(attr.Name())
+}
+
+func (m *message) GetExtension(name string) any { return m.header(name) }
+
+// header returns the attribute header of name, whatever the case of its key.
+func (m *message) header(name string) any {
+	for k, v := range m.headers {
+		if strings.EqualFold(k, HeaderPrefix+name) {
+			return v
+		}
+	}
+	return nil
+}
+
 // ToEvent decodes the CloudEvent an AMQP message carries.
 func ToEvent(ctx context.Context, headers amqp.Table, contentType string, body []byte) (*cloudevents.Event, error) {
 	e, err := binding.ToEvent(ctx, newMessage(headers, contentType, body))
