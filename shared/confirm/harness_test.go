@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"mime"
+	"mime/quotedprintable"
 	"net"
 	"net/mail"
 	"strings"
@@ -272,4 +273,14 @@ func (f *fixture) awaitStatus(t testing.TB, within time.Duration, ids ...string)
 			<-tick.C
 		}
 	}
+}
+
+// decodeQP returns a raw message with its quoted-printable parts decoded.
+func decodeQP(t testing.TB, raw string) string {
+	t.Helper()
+	b, err := io.ReadAll(quotedprintable.NewReader(strings.NewReader(raw)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
