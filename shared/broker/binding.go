@@ -126,9 +126,13 @@ func (m *message) header(name string) any {
 	return nil
 }
 
-// ToEvent decodes the CloudEvent an AMQP message carries.
+// ToEvent decodes the CloudEvent an AMQP message carries and checks it is
+// a valid one.
 func ToEvent(ctx context.Context, headers amqp.Table, contentType string, body []byte) (*cloudevents.Event, error) {
 	e, err := binding.ToEvent(ctx, newMessage(headers, contentType, body))
+	if err == nil {
+		err = e.Validate()
+	}
 	if err != nil {
 		return nil, fmt.Errorf("decode cloudevent: %w", err)
 	}

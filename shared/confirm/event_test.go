@@ -95,22 +95,3 @@ func TestEventsThatAreNotPurchasesAreRefused(t *testing.T) {
 		})
 	}
 }
-
-// FuzzToEvent feeds the AMQP decoder what a broker could hand it.
-func FuzzToEvent(f *testing.F) {
-	e, _ := confirm.NewEvent(samplePurchase())
-	msg, _ := broker.ToPublishing(context.Background(), e)
-	f.Add("1.0", confirm.EventType, "application/json", msg.Body)
-	f.Add("0.3", "x", "application/cloudevents+json", []byte(`{"specversion":"1.0","id":"1","source":"/","type":"t"}`))
-	f.Add("", "", "", []byte{0xff})
-	f.Fuzz(func(t *testing.T, specversion, typ, contentType string, body []byte) {
-		h := amqp.Table{"cloudEvents_id": "1", "cloudEvents_source": "/s", "cloudEvents_type": typ}
-		if specversion != "" {
-			h["cloudEvents_specversion"] = specversion
-		}
-		ev, err := broker.ToEvent(context.Background(), h, contentType, body)
-		if err == nil {
-			_, _ = confirm.PurchaseOf(ev)
-		}
-	})
-}
