@@ -32,7 +32,7 @@ type rig struct {
 	handled atomic.Int64 // deliveries the consumers settled
 }
 
-func newRig(t *testing.T, refuse func(to string, attempt int) error) *rig {
+func newRig(t testing.TB, refuse func(to string, attempt int) error) *rig {
 	t.Helper()
 	f := newFixture(t)
 	r := &rig{fixture: f, mail: startMailServer(t, refuse)}
@@ -58,7 +58,7 @@ func newRig(t *testing.T, refuse func(to string, attempt int) error) *rig {
 
 // consume runs a consumer until the returned stop is called (or the test
 // ends).
-func (r *rig) consume(t *testing.T, workers int) (stop func()) {
+func (r *rig) consume(t testing.TB, workers int) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	h := r.svc.BrokerHandler()
 	c := &broker.Consumer{URL: amqpURL, Topology: r.topo, Workers: workers, Log: r.env.Log,
@@ -74,7 +74,7 @@ func (r *rig) consume(t *testing.T, workers int) (stop func()) {
 	return stop
 }
 
-func (r *rig) publish(t *testing.T, p ticket.Purchase) {
+func (r *rig) publish(t testing.TB, p ticket.Purchase) {
 	t.Helper()
 	if err := r.pub.Publish(context.Background(), p); err != nil {
 		t.Fatalf("publish %s: %v", p.ID, err)

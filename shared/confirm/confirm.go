@@ -79,7 +79,7 @@ var errBusy = errors.New("another sender holds this confirmation")
 // (else the buyer's) and channel (else the tickets'). The returned error
 // says why an outcome is Failed or Retry.
 func (s *Service) Confirm(ctx context.Context, p ticket.Purchase, try Try) (Outcome, error) {
-	tickets, err := s.Store.TicketsByPurchase(ctx, p.ID)
+	tickets, err := s.tickets(ctx, p)
 	if err != nil {
 		return Retry, err
 	}
@@ -89,13 +89,14 @@ func (s *Service) Confirm(ctx context.Context, p ticket.Purchase, try Try) (Outc
 	if p.Channel == "" {
 		p.Channel = tickets[0].Confirmation.Channel
 	}
+	p.Tickets = tickets
 	// Become the purchase's one sender, or learn it is done or taken.
 	gen, done, err := s.lease(ctx, p, try)
 	if done != "" || err != nil {
 		return done, err
 	}
 	// Render and send.
-	err = s.send(ctx, p, tickets)
+	err = s.send(ctx, p)
 	now := time.Now().UTC()
 	switch {
 	case err == nil:
@@ -111,6 +112,39 @@ func (s *Service) Confirm(ctx context.Context, p ticket.Purchase, try Try) (Outc
 		s.Log.Warn("could not renew a confirmation lease", "purchase", p.ID, "err", rerr)
 	}
 	return Retry, err
+}
+
+// tickets loads the purchase's tickets from the store: those the event
+// names (by uuid, the fast path), else every ticket of the purchase. Only
+// tickets that belong to the purchase count.
+func (s *Service) tickets(ctx context.Context, p ticket.Purchase) ([]ticket.Ticket, error) {
+	if len(p.Tickets) == 0 {
+		return s.Store.TicketsByPurchase(ctx, p.ID)
+	}
+	ids := make([]string, len(p.Tickets))
+	for i, t := range p.Tickets {
+		ids[i] = t.UUID
+	}
+	ts, err := s.Store.TicketsByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	mine := ts[:0]
+	for _, t := range ts {
+		if t.PurchaseID == p.ID {
+			mine = append(mine, t)
+		}
+	}
+	return mine, nil
+}
+
+// setTickets records c on the purchase's tickets.
+func (s *Service) setTickets(ctx context.Context, p ticket.Purchase, c ticket.Confirmation) error {
+	ids := make([]string, len(p.Tickets))
+	for i, t := range p.Tickets {
+		ids[i] = t.UUID
+	}
+	return s.Store.SetTicketsConfirmation(ctx, ids, c)
 }
 
 // lease claims the purchase's confirmation record (see
@@ -130,7 +164,7 @@ func (s *Service) lease(ctx context.Context, p ticket.Purchase, try Try) (int, O
 	switch rec.Status {
 	case ticket.Sent, ticket.Failed:
 		c := ticket.Confirmation{Channel: p.Channel, Status: rec.Status, SentAt: rec.SentAt, Reason: rec.Reason}
-		if err := s.Store.SetConfirmation(ctx, p.ID, c); err != nil {
+		if err := s.setTickets(ctx, p, c); err != nil {
 			return 0, Retry, err
 		}
 		if rec.Status == ticket.Sent {
@@ -159,7 +193,7 @@ func outcomeOf(err error) Outcome {
 
 // send renders the message in the buyer's language and sends it on the
 // purchase's channel.
-func (s *Service) send(ctx context.Context, p ticket.Purchase, tickets []ticket.Ticket) error {
+func (s *Service) send(ctx context.Context, p ticket.Purchase) error {
 	ev, err := s.Store.EventByID(ctx, p.EventID)
 	if err != nil {
 		return permanentIfNotFound(err, "event")
@@ -174,7 +208,7 @@ func (s *Service) send(ctx context.Context, p ticket.Purchase, tickets []ticket.
 			lang = i18n.EN
 		}
 	}
-	c := content{lang: lang, event: ev, tickets: tickets, publicURL: s.PublicURL}
+	c := content{lang: lang, event: ev, tickets: p.Tickets, publicURL: s.PublicURL}
 	switch p.Channel {
 	case ticket.SMS:
 		if buyer.Phone == "" {
@@ -214,5 +248,5 @@ func (s *Service) record(ctx context.Context, p ticket.Purchase, c ticket.Confir
 	if err := s.Store.FinishConfirmation(ctx, p.ID, c); err != nil {
 		return err
 	}
-	return s.Store.SetConfirmation(ctx, p.ID, c)
+	return s.setTickets(ctx, p, c)
 }

@@ -23,7 +23,8 @@ const sweepBatch = 500
 // pending olderThan after their sale and that no sender holds: the tickets
 // collection is the outbox. It returns how many it published; it stops at
 // the first publish that fails (the broker is down: the next round tries
-// again). The purchase's language is left to the buyer's.
+// again). The purchase's language is left to the buyer's; its tickets
+// are named by uuid only (the confirmation reads them from the store).
 func RepublishPending(ctx context.Context, st *store.Store, pub ticket.Publisher, olderThan time.Duration) (int, error) {
 	now := time.Now()
 	pending, err := st.PendingPurchases(ctx, now.Add(-olderThan), now, sweepBatch)
@@ -31,7 +32,11 @@ func RepublishPending(ctx context.Context, st *store.Store, pub ticket.Publisher
 		return 0, err
 	}
 	for i, p := range pending {
-		err := pub.Publish(ctx, ticket.Purchase{ID: p.ID, EventID: p.EventID, BuyerID: p.BuyerID, Channel: p.Channel})
+		pur := ticket.Purchase{ID: p.ID, EventID: p.EventID, BuyerID: p.BuyerID, Channel: p.Channel}
+		for _, id := range p.TicketIDs {
+			pur.Tickets = append(pur.Tickets, ticket.Ticket{UUID: id})
+		}
+		err := pub.Publish(ctx, pur)
 		if err != nil {
 			return i, fmt.Errorf("republish purchase %s: %w", p.ID, err)
 		}

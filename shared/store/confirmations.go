@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"guichet.dev/shared/ticket"
@@ -106,10 +108,11 @@ func (s *Store) setConfirmation(ctx context.Context, purchaseID string, set bson
 // PendingPurchase is a purchase whose tickets still wait for their
 // confirmation.
 type PendingPurchase struct {
-	ID      string
-	EventID string
-	BuyerID string
-	Channel ticket.Channel
+	ID        string
+	EventID   string
+	BuyerID   string
+	Channel   ticket.Channel
+	TicketIDs []string
 }
 
 // PendingPurchases returns up to limit purchases, oldest first, whose
@@ -131,14 +134,18 @@ func (s *Store) PendingPurchases(ctx context.Context, before, now time.Time, lim
 		return nil, wrap(err, "read pending tickets")
 	}
 	var out []PendingPurchase
-	seen := map[string]bool{}
+	at := map[string]int{}
 	for _, d := range docs {
-		if seen[d.PurchaseID] || d.PurchaseID == "" || len(out) == limit {
+		if i, ok := at[d.PurchaseID]; ok {
+			out[i].TicketIDs = append(out[i].TicketIDs, d.UUID)
 			continue
 		}
-		seen[d.PurchaseID] = true
+		if d.PurchaseID == "" || len(out) == limit {
+			continue
+		}
+		at[d.PurchaseID] = len(out)
 		out = append(out, PendingPurchase{ID: d.PurchaseID, EventID: d.Event, BuyerID: d.OwnerID,
-			Channel: ticket.Channel(d.Confirmation.Channel)})
+			Channel: ticket.Channel(d.Confirmation.Channel), TicketIDs: []string{d.UUID}})
 	}
 	if len(out) == 0 {
 		return nil, nil
@@ -169,4 +176,38 @@ func (s *Store) PendingPurchases(ctx context.Context, before, now time.Time, lim
 		}
 	}
 	return free, nil
+}
+
+// TicketsByIDs returns the tickets with the given uuids (those that exist).
+// It reads them one by one by _id: FerretDB's SQLite backend answers an _id
+// equality from its primary key but scans the collection for any other
+// filter, $in on _id included (measured: 5 ms against 80 ms at 200 tickets).
+func (s *Store) TicketsByIDs(ctx context.Context, uuids []string) ([]ticket.Ticket, error) {
+	ts := make([]ticket.Ticket, 0, len(uuids))
+	for _, id := range uuids {
+		var d ticketDoc
+		err := s.c(colTickets).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue
+		}
+		if err != nil {
+			return nil, wrap(err, "find ticket")
+		}
+		ts = append(ts, d.ticket())
+	}
+	return ts, nil
+}
+
+// SetTicketsConfirmation records a confirmation outcome on the tickets with
+// the given uuids, one by one by _id (see TicketsByIDs).
+func (s *Store) SetTicketsConfirmation(ctx context.Context, uuids []string, c ticket.Confirmation) error {
+	d := confirmationDoc{Channel: string(c.Channel), Status: string(c.Status), SentAt: utcPtr(c.SentAt), Reason: c.Reason}
+	for _, id := range uuids {
+		_, err := s.c(colTickets).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "confirmation", Value: d}}}})
+		if err != nil {
+			return wrap(err, "set confirmation")
+		}
+	}
+	return nil
 }
