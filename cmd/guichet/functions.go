@@ -3,6 +3,7 @@ package main
 import (
 	"net/http"
 
+	backup "guichet.dev/functions/backup"
 	usget "guichet.dev/functions/user-get"
 )
 
@@ -10,4 +11,5 @@ import (
 // checks that every function in route.Table is here.
 var functions = map[string]http.Handler{
 	"user-get": http.HandlerFunc(usget.Handle),
+	"backup":   http.HandlerFunc(backup.Handle),
 }

@@ -20,6 +20,11 @@ const (
 	colConfirmationTakeovers = "confirmation_takeovers"
 )
 
+// Collection names: backups.
+const (
+	colBackups = "backups"
+)
+
 // indexes lists every index by collection, with the query or invariant it
 // serves. Creating an index that exists is a no-op, so start-up may run this
 // on every process.
@@ -35,6 +40,13 @@ var indexes = map[string][]index{
 		{Name: "purchase", Keys: bson.D{{Key: "purchaseId", Value: 1}}},
 		// The outbox sweep: tickets whose confirmation is still pending, oldest first.
 		{Name: "confirmation_pending", Keys: bson.D{{Key: "confirmation.status", Value: 1}, {Key: "date", Value: 1}}},
+	},
+	colBackups: {
+		// One run per key: two replicas firing for the same scheduled time
+		// make one backup (the second insert fails and that process skips).
+		{Name: "key_unique", Keys: bson.D{{Key: "key", Value: 1}}, Unique: true},
+		// Listing: the good backups, newest first.
+		{Name: "status_createdAt", Keys: bson.D{{Key: "status", Value: 1}, {Key: "createdAt", Value: -1}}},
 	},
 }
 
