@@ -31,6 +31,7 @@ type Env struct {
 	Log      *slog.Logger
 	Store    *store.Store
 	Tokens   *auth.Tokens
+	Auth     *auth.Service
 	Codes    *ticket.Signer // signs ticket codes
 	Registry *prometheus.Registry
 	Metrics  *httpx.Metrics
@@ -63,6 +64,7 @@ func NewEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*Env, err
 	if err != nil {
 		return nil, err
 	}
+	tokens := auth.NewTokens(jwtKey, cfg.AccessTokenTTL)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	backups, err := backup.New(st, backup.Options{Dir: cfg.BackupDir, Keep: cfg.BackupKeep, S3URL: cfg.BackupS3URL,
@@ -75,7 +77,8 @@ func NewEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*Env, err
 		Config:   cfg,
 		Log:      log,
 		Store:    st,
-		Tokens:   auth.NewTokens(jwtKey, cfg.AccessTokenTTL),
+		Tokens:   tokens,
+		Auth:     auth.NewService(st, tokens, cfg.AuthRatePerMin),
 		Codes:    ticket.NewSigner(ticketKey),
 		Registry: reg,
 		Metrics:  httpx.NewMetrics(reg),
