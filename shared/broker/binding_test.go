@@ -37,7 +37,8 @@ func TestExtensionsTravelAsPrefixedHeaders(t *testing.T) {
 
 // FuzzToEvent feeds the AMQP decoder what a broker could hand it.
 func FuzzToEvent(f *testing.F) {
-	f.Add("1.0", "eu.guichet.ticket.purchased.v1", "application/json", []byte(`{"purchaseId":"p"}`))
+	const purchased = "eu.guichet.ticket.purchased.v1"
+	f.Add("1.0", purchased, "application/json", []byte(`{"purchaseId":"p"}`))
 	f.Add("0.3", "x", "application/cloudevents+json", []byte(`{"specversion":"1.0","id":"1","source":"/","type":"t"}`))
 	f.Add("", "", "", []byte{0xff})
 	f.Fuzz(func(t *testing.T, specversion, typ, contentType string, body []byte) {
