@@ -17,19 +17,20 @@ import (
 // gateway is the local gateway: every function's handler behind the one
 // route table, plus health, metrics, docs and the SPA.
 type gateway struct {
-	env *fn.Env
-	mux *http.ServeMux
-	web *spa
+	env    *fn.Env
+	mux    *http.ServeMux
+	web    *spa
+	checks []func(context.Context) error // readiness beyond the database (the broker)
 }
 
 var methods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
-func newGateway(env *fn.Env) (*gateway, error) {
+func newGateway(env *fn.Env, checks ...func(context.Context) error) (*gateway, error) {
 	web, err := newSPA(env.Config.WebDir)
 	if err != nil {
 		return nil, err
 	}
-	g := &gateway{env: env, mux: http.NewServeMux(), web: web}
+	g := &gateway{env: env, mux: http.NewServeMux(), web: web, checks: checks}
 	for _, rt := range route.Table {
 		if h, ok := functions[rt.Function]; ok {
 			g.mux.Handle(rt.Method+" "+rt.Pattern, h)
@@ -92,13 +93,15 @@ func healthz(w http.ResponseWriter, _ *http.Request) {
 	_ = httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
-// readyz answers 200 when the database (and, once configured, the broker)
-// answers, else 503 with a problem document.
+// readyz answers 200 when the database and the checks (the broker, when
+// AMQP_URL is set) answer, else 503 with a problem document.
 func (g *gateway) readyz(w http.ResponseWriter, r *http.Request) {
-	if err := g.env.Store.Ping(r.Context()); err != nil {
-		lang, _ := i18n.Negotiate(r.Header.Get("Accept-Language"))
-		httpx.WriteError(w, r, lang, err)
-		return
+	for _, check := range append([]func(context.Context) error{g.env.Store.Ping}, g.checks...) {
+		if err := check(r.Context()); err != nil {
+			lang, _ := i18n.Negotiate(r.Header.Get("Accept-Language"))
+			httpx.WriteError(w, r, lang, err)
+			return
+		}
 	}
 	_ = httpx.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 }

@@ -53,12 +53,17 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err := startup(ctx, env); err != nil {
 		return err
 	}
+	confirmations, err := startConfirmations(ctx, env)
+	if err != nil {
+		return err
+	}
+	defer confirmations.Close()
 
 	l, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.Port)))
 	if err != nil {
 		return fmt.Errorf("listen on PORT %d: %w", cfg.Port, err)
 	}
-	gw, err := newGateway(env)
+	gw, err := newGateway(env, confirmations.Ready)
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,10 @@ const (
 	colRefreshUsed    = "refresh_used"
 	colRefreshRevoked = "refresh_revoked"
 	colLoginFailures  = "login_failures"
+
+	// Confirmations (issue 5).
+	colConfirmations         = "confirmations"
+	colConfirmationTakeovers = "confirmation_takeovers"
 )
 
 // Collection names: backups.
@@ -41,6 +45,8 @@ var indexes = map[string][]index{
 	colTickets: {
 		// A purchase's tickets: idempotent replays and confirmations.
 		{Name: "purchase", Keys: bson.D{{Key: "purchaseId", Value: 1}}},
+		// The outbox sweep: tickets whose confirmation is still pending, oldest first.
+		{Name: "confirmation_pending", Keys: bson.D{{Key: "confirmation.status", Value: 1}, {Key: "date", Value: 1}}},
 	},
 	colBackups: {
 		// One run per key: two replicas firing for the same scheduled time

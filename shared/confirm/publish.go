@@ -1,0 +1,145 @@
+package confirm
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	cloudevents "github.com/cloudevents/sdk-go/v2/event"
+
+	"guichet.dev/shared/broker"
+	"guichet.dev/shared/ticket"
+)
+
+// Broker publishes purchases to RabbitMQ. A nil error means the broker
+// confirmed the message; otherwise the tickets stay pending for the sweep.
+type Broker struct{ Client *broker.Client }
+
+var _ ticket.Publisher = Broker{}
+
+// Publish sends p's event and waits for the broker's confirm.
+func (b Broker) Publish(ctx context.Context, p ticket.Purchase) error {
+	e, err := NewEvent(p)
+	if err != nil {
+		return err
+	}
+	return b.Client.Publish(ctx, e)
+}
+
+// Handle runs one try of the event e: the confirmation function's work,
+// whether the event came over HTTP, from the broker or from the in-process
+// channel.
+func (s *Service) Handle(ctx context.Context, e *cloudevents.Event, try Try) (Outcome, error) {
+	p, err := PurchaseOf(e)
+	if err != nil {
+		return Failed, err
+	}
+	out, err := s.Confirm(ctx, p, try)
+	if err != nil && out != Retry {
+		s.Log.Warn("confirmation", "purchase", p.ID, "outcome", out, "err", err)
+	}
+	return out, err
+}
+
+// BrokerHandler adapts Handle to the broker's consumer.
+func (s *Service) BrokerHandler() broker.Handler {
+	return func(ctx context.Context, e *cloudevents.Event, t broker.Try) broker.Outcome {
+		out, _ := s.Handle(ctx, e, Try{Final: t.Final, Next: t.Next})
+		switch out {
+		case Retry:
+			return broker.Retry
+		case Failed:
+			return broker.Dead
+		}
+		return broker.Done
+	}
+}
+
+// ErrQueueFull reports that the in-process queue had no room: the
+// purchase stays pending for the sweep.
+var ErrQueueFull = errors.New("confirmation queue full")
+
+// Local is the in-process channel that replaces the broker when no
+// AMQP_URL is set. Publish never blocks: a full queue refuses the purchase,
+// which stays pending until the sweep publishes it again. Transient
+// failures are retried after Retry's delays; a process that stops loses
+// its queue, and the sweep covers that too.
+type Local struct {
+	svc   *Service
+	retry []time.Duration
+	queue chan localItem
+	log   *slog.Logger
+	wg    sync.WaitGroup
+}
+
+type localItem struct {
+	event   *cloudevents.Event
+	attempt int
+}
+
+// NewLocal returns an in-process channel holding up to size events.
+func NewLocal(svc *Service, size int, retry []time.Duration) *Local {
+	return &Local{svc: svc, retry: retry, queue: make(chan localItem, size), log: svc.Log}
+}
+
+var _ ticket.Publisher = (*Local)(nil)
+
+// Publish queues p's event, or fails at once when the queue is full.
+func (l *Local) Publish(_ context.Context, p ticket.Purchase) error {
+	e, err := NewEvent(p)
+	if err != nil {
+		return err
+	}
+	return l.offer(localItem{event: e})
+}
+
+func (l *Local) offer(it localItem) error {
+	select {
+	case l.queue <- it:
+		return nil
+	default:
+		return ErrQueueFull
+	}
+}
+
+// Run handles queued events with workers goroutines until ctx ends.
+func (l *Local) Run(ctx context.Context, workers int) {
+	for range max(workers, 1) {
+		l.wg.Go(func() {
+			for {
+				select {
+				case <-ctx.Done():
+					return
+				case it := <-l.queue:
+					l.handle(ctx, it)
+				}
+			}
+		})
+	}
+	l.wg.Wait()
+}
+
+func (l *Local) handle(ctx context.Context, it localItem) {
+	try := Try{Final: it.attempt >= len(l.retry)}
+	if !try.Final {
+		try.Next = l.retry[it.attempt]
+	}
+	out, _ := l.svc.Handle(context.WithoutCancel(ctx), it.event, try)
+	if out != Retry || try.Final {
+		return
+	}
+	next := localItem{event: it.event, attempt: it.attempt + 1}
+	t := time.NewTimer(try.Next)
+	l.wg.Go(func() {
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+		case <-t.C:
+			if err := l.offer(next); err != nil {
+				l.log.Warn("confirmation retry dropped; the sweep will republish it", "purchase", next.event.ID(), "err", err)
+			}
+		}
+	})
+}
