@@ -60,3 +60,19 @@ test-web: web/node_modules/.package-lock.json
 
 test-e2e: web
 	cd web && node e2e/run.mjs
+
+# The production-like suite: the concurrency, fault and backup tests again on
+# FerretDB's PostgreSQL backend (the machine's PostgreSQL at 127.0.0.1:5432),
+# and every fuzz target for FUZZTIME each.
+PG_TEST_DB ?= guichet_test
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/$(PG_TEST_DB)?sslmode=disable
+PG_TESTS ?= Concurrent|Race|Stampede|Processes|Fault|Crash|Capacity|Backup|Restore|Security
+.PHONY: test-pg fuzz
+test: test-pg fuzz
+
+test-pg:
+	psql -h 127.0.0.1 -U postgres -qc 'DROP DATABASE IF EXISTS $(PG_TEST_DB)' -c 'CREATE DATABASE $(PG_TEST_DB)'
+	GUICHET_TEST_POSTGRESQL_URL='$(PG_TEST_URL)' go test $(GO_TEST_FLAGS) -run '$(PG_TESTS)' ./cmd/guichet ./shared/...
+
+fuzz:
+	bash scripts/fuzz.sh
