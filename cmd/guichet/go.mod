@@ -8,6 +8,11 @@ replace guichet.dev/shared => ../../shared
 
 require (
 	github.com/prometheus/client_golang v1.25.0
+	guichet.dev/functions/event-create v0.0.0
+	guichet.dev/functions/event-delete v0.0.0
+	guichet.dev/functions/event-get v0.0.0
+	guichet.dev/functions/event-list v0.0.0
+	guichet.dev/functions/event-update v0.0.0
 	guichet.dev/functions/user-get v0.0.0
 )
 
@@ -79,3 +84,8 @@ require (
 )
 
 replace guichet.dev/functions/user-get => ../../functions/user-get
+replace guichet.dev/functions/event-create => ../../functions/event-create
+replace guichet.dev/functions/event-delete => ../../functions/event-delete
+replace guichet.dev/functions/event-get => ../../functions/event-get
+replace guichet.dev/functions/event-list => ../../functions/event-list
+replace guichet.dev/functions/event-update => ../../functions/event-update

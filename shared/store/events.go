@@ -2,11 +2,14 @@ package store
 
 import (
 	"context"
+	"regexp"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"guichet.dev/shared/event"
+	"guichet.dev/shared/fault"
 	"guichet.dev/shared/money"
 )
 
@@ -79,4 +82,87 @@ func (s *Store) EventByID(ctx context.Context, id string) (*event.Event, error) 
 		return nil, notFound(err, "find event")
 	}
 	return d.event(), nil
+}
+
+// ReplaceEvent stores e over the event with its id, or fault.NotFound.
+func (s *Store) ReplaceEvent(ctx context.Context, e *event.Event) error {
+	d, err := toEventDoc(e)
+	if err != nil {
+		return err
+	}
+	res, err := s.c(colEvents).ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, d)
+	if err != nil {
+		return wrap(err, "replace event")
+	}
+	if res.MatchedCount == 0 {
+		return fault.New(fault.NotFound)
+	}
+	return nil
+}
+
+// DeleteEvent removes event id, or answers fault.NotFound.
+func (s *Store) DeleteEvent(ctx context.Context, id string) error {
+	o, err := oid(id)
+	if err != nil {
+		return err
+	}
+	res, err := s.c(colEvents).DeleteOne(ctx, bson.D{{Key: "_id", Value: o}})
+	if err != nil {
+		return wrap(err, "delete event")
+	}
+	if res.DeletedCount == 0 {
+		return fault.New(fault.NotFound)
+	}
+	return nil
+}
+
+// ListEvents returns up to f.Limit+1 events matching f, sorted by (date,
+// _id), starting after f.After: keyset pagination, so a page boundary does
+// not move when events are added before it. Served by the indexes
+// status_date and organizer_date.
+func (s *Store) ListEvents(ctx context.Context, f event.Filter) ([]*event.Event, error) {
+	and := bson.A{bson.D{{Key: "status", Value: string(f.Status)}}}
+	if f.OrganizerID != "" {
+		and = append(and, bson.D{{Key: "organizerId", Value: f.OrganizerID}})
+	}
+	if !f.Past {
+		and = append(and, bson.D{{Key: "date", Value: bson.D{{Key: "$gte", Value: f.Now}}}})
+	}
+	if f.From != nil {
+		and = append(and, bson.D{{Key: "date", Value: bson.D{{Key: "$gte", Value: *f.From}}}})
+	}
+	if f.To != nil {
+		and = append(and, bson.D{{Key: "date", Value: bson.D{{Key: "$lte", Value: *f.To}}}})
+	}
+	if f.Q != "" {
+		// QuoteMeta makes the text a literal: ".*", "(" or "$where" match
+		// only themselves.
+		and = append(and, bson.D{{Key: "title", Value: bson.Regex{Pattern: regexp.QuoteMeta(f.Q), Options: "i"}}})
+	}
+	if f.After != nil {
+		after, err := oid(f.After.ID)
+		if err != nil {
+			return nil, err
+		}
+		and = append(and, bson.D{{Key: "$or", Value: bson.A{
+			bson.D{{Key: "date", Value: bson.D{{Key: "$gt", Value: f.After.Date}}}},
+			bson.D{{Key: "date", Value: f.After.Date}, {Key: "_id", Value: bson.D{{Key: "$gt", Value: after}}}},
+		}}})
+	}
+	opts := options.Find().
+		SetSort(bson.D{{Key: "date", Value: 1}, {Key: "_id", Value: 1}}).
+		SetLimit(int64(f.Limit) + 1)
+	cur, err := s.c(colEvents).Find(ctx, bson.D{{Key: "$and", Value: and}}, opts)
+	if err != nil {
+		return nil, wrap(err, "list events")
+	}
+	var docs []eventDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap(err, "read events")
+	}
+	es := make([]*event.Event, len(docs))
+	for i, d := range docs {
+		es[i] = d.event()
+	}
+	return es, nil
 }
