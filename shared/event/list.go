@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
+	"hash/crc32"
 	"net/url"
 	"strconv"
 	"time"
@@ -45,15 +46,19 @@ type Cursor struct {
 }
 
 // cursorLen is a cursor's size before encoding: the date in Unix
-// milliseconds (8 bytes, big-endian) and the 12-byte ObjectId.
-const cursorLen = 8 + 12
+// milliseconds (8 bytes, big-endian), the 12-byte ObjectId and a CRC-32 of
+// both, so that text this list did not give is refused rather than read as
+// some position.
+const cursorLen = 8 + 12 + 4
 
 // String encodes c as opaque base64url text.
 func (c Cursor) String() string {
 	b := make([]byte, 8, cursorLen)
 	binary.BigEndian.PutUint64(b, uint64(c.Date.UnixMilli()))
 	id, _ := hex.DecodeString(c.ID)
-	return base64.RawURLEncoding.EncodeToString(append(b, id...))
+	b = append(b, id...)
+	b = binary.BigEndian.AppendUint32(b, crc32.ChecksumIEEE(b))
+	return base64.RawURLEncoding.EncodeToString(b)
 }
 
 // ParseCursor decodes a cursor String made; anything else is an error.
@@ -62,7 +67,7 @@ func ParseCursor(s string) (Cursor, bool) {
 		return Cursor{}, false
 	}
 	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
-	if err != nil || len(b) != cursorLen {
+	if err != nil || len(b) != cursorLen || binary.BigEndian.Uint32(b[20:]) != crc32.ChecksumIEEE(b[:20]) {
 		return Cursor{}, false
 	}
 	ms := int64(binary.BigEndian.Uint64(b))
@@ -70,7 +75,7 @@ func ParseCursor(s string) (Cursor, bool) {
 	if t.Year() < 1 || t.Year() > 9999 {
 		return Cursor{}, false
 	}
-	return Cursor{Date: t, ID: hex.EncodeToString(b[8:])}, true
+	return Cursor{Date: t, ID: hex.EncodeToString(b[8:20])}, true
 }
 
 // ParseFilter validates the query of GET /api/events, reporting every bad
