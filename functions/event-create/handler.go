@@ -27,7 +27,7 @@ func create(q *fn.Request) error {
 		return err
 	}
 	// Create and answer with its location.
-	e, err := event.Create(q.Context(), q.Env.Store, caller, in, store.NewID(), time.Now())
+	e, err := event.Create(q.Context(), q.Env.Events.Fresh(), caller, in, store.NewID(), time.Now())
 	if err != nil {
 		return err
 	}

@@ -19,12 +19,13 @@ func remove(q *fn.Request) error {
 	if err != nil {
 		return err
 	}
-	e, err := event.Editable(q.Context(), q.Env.Store, caller, q.PathValue("id"))
+	st := q.Env.Events.Fresh()
+	e, err := event.Editable(q.Context(), st, caller, q.PathValue("id"))
 	if err != nil {
 		return err
 	}
 	// Delete unless tickets were sold, and answer 204.
-	if err := event.Delete(q.Context(), q.Env.Store, e); err != nil {
+	if err := event.Delete(q.Context(), st, e); err != nil {
 		return err
 	}
 	return q.NoContent()

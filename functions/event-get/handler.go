@@ -15,7 +15,7 @@ func Handle(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }
 
 func get(q *fn.Request) error {
 	// Anyone may read an event; load it with its sales and answer.
-	e, err := event.Get(q.Context(), q.Env.Store, q.PathValue("id"))
+	e, err := event.Get(q.Context(), q.Env.Events, q.PathValue("id"))
 	if err != nil {
 		return err
 	}

@@ -21,7 +21,7 @@ func list(q *fn.Request) error {
 		return err
 	}
 	// Read one page and answer.
-	p, err := event.List(q.Context(), q.Env.Store, f)
+	p, err := event.List(q.Context(), q.Env.Events, f)
 	if err != nil {
 		return err
 	}

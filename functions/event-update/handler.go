@@ -20,7 +20,8 @@ func update(q *fn.Request) error {
 	if err != nil {
 		return err
 	}
-	e, err := event.Editable(q.Context(), q.Env.Store, caller, q.PathValue("id"))
+	st := q.Env.Events.Fresh()
+	e, err := event.Editable(q.Context(), st, caller, q.PathValue("id"))
 	if err != nil {
 		return err
 	}
@@ -30,7 +31,7 @@ func update(q *fn.Request) error {
 		return err
 	}
 	// Apply and answer.
-	e, err = event.Update(q.Context(), q.Env.Store, e, p, time.Now())
+	e, err = event.Update(q.Context(), st, e, p, time.Now())
 	if err != nil {
 		return err
 	}

@@ -18,6 +18,7 @@ import (
 
 	"guichet.dev/shared/auth"
 	"guichet.dev/shared/config"
+	"guichet.dev/shared/event"
 	"guichet.dev/shared/httpx"
 	"guichet.dev/shared/store"
 	"guichet.dev/shared/ticket"
@@ -29,6 +30,7 @@ type Env struct {
 	Config   config.Config
 	Log      *slog.Logger
 	Store    *store.Store
+	Events   *event.Cache // event reads cached per process for event.CacheTTL
 	Tokens   *auth.Tokens
 	Codes    *ticket.Signer // signs ticket codes
 	Registry *prometheus.Registry
@@ -67,6 +69,7 @@ func NewEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*Env, err
 		Config:   cfg,
 		Log:      log,
 		Store:    st,
+		Events:   event.NewCache(st, event.CacheTTL),
 		Tokens:   auth.NewTokens(jwtKey, cfg.AccessTokenTTL),
 		Codes:    ticket.NewSigner(ticketKey),
 		Registry: reg,
