@@ -1,14 +1,18 @@
 package event
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
+	"sort"
 	"strings"
 	"sync"
 	"time"
 
 	"golang.org/x/sync/singleflight"
+
+	"guichet.dev/shared/fault"
 )
 
 // CacheTTL is how long a process reuses what it read: the staleness bound
@@ -17,29 +21,50 @@ import (
 // this late; a change made through the same Cache shows at once.
 const CacheTTL = time.Second
 
-// maxEntries bounds each map of the cache; past it, expired entries go,
-// and if that is not enough, all of them.
+// SnapshotMax is the largest events collection a process keeps whole in
+// memory. Past it, reads are cached per event and per list query instead.
+const SnapshotMax = 2000
+
+// maxEntries bounds each map of the per-key cache; past it, expired
+// entries go, and if that is not enough, all of them.
 const maxEntries = 4096
 
 // Cache is a per-process read cache in front of a Store for GET
-// /api/events and GET /api/events/{id}. FerretDB 1.24 sorts and filters a
-// list in memory after reading the whole collection (only an _id equality
-// is pushed down to SQLite), so a list costs tens to hundreds of
-// milliseconds; the cache reads each distinct query at most once per
-// CacheTTL, and concurrent misses of one key share one database read.
+// /api/events and GET /api/events/{id}.
+//
+// Why: FerretDB 1.24 pushes only an _id equality and a bare limit down to
+// SQLite; a list query reads the whole collection and sorts it in memory,
+// and even _id lookups serialize at about a hundred a second under 64
+// clients (measured). So while the collection is small (SnapshotMax), the
+// process reads it whole, with every event's ticketsSold, at most once per
+// CacheTTL/2 and answers both reads from memory; the snapshot is refreshed
+// in the background once half its life is gone, so readers never wait on
+// the database while it is in use. A larger collection is cached per event
+// and per distinct list query, concurrent misses of one key sharing one
+// read. On MongoDB with its indexes the queries are cheap either way.
 //
 // Its reads are cached; its writes go to the Store and drop what they
 // change. Fresh gives the uncached view that writes decide on.
 type Cache struct {
-	st     Store
-	ttl    time.Duration
-	flight singleflight.Group
+	st      Store
+	ttl     time.Duration
+	snapMax int
+	flight  singleflight.Group
 
-	mu     sync.Mutex
-	gen    uint64 // bumped by every write; a read begun before one is not kept
-	events map[string]entry[Event]
-	lists  map[string]entry[[]Event]
-	sold   map[string]entry[int]
+	mu       sync.Mutex
+	gen      uint64    // bumped by every write; a read begun before one is not kept
+	snap     *snapshot // nil: none yet, dropped by a write, or the collection is too big
+	bigUntil time.Time // the collection was over snapMax: no snapshot tried until then
+	events   map[string]entry[Event]
+	lists    map[string]entry[[]Event]
+	sold     map[string]entry[int]
+}
+
+// snapshot is the whole events collection as read at one time.
+type snapshot struct {
+	at     time.Time      // when its read began: its age bounds staleness
+	sorted []Event        // by (date, id), ticketsSold filled in
+	index  map[string]int // id -> position in sorted
 }
 
 type entry[T any] struct {
@@ -47,10 +72,106 @@ type entry[T any] struct {
 	expires time.Time
 }
 
-// NewCache returns a cache over st keeping reads for ttl (0: no caching).
-func NewCache(st Store, ttl time.Duration) *Cache {
-	return &Cache{st: st, ttl: ttl, events: map[string]entry[Event]{},
+// NewCache returns a cache over st keeping reads for ttl (0: no caching)
+// and snapshots of collections up to snapshotMax events.
+func NewCache(st Store, ttl time.Duration, snapshotMax int) *Cache {
+	return &Cache{st: st, ttl: ttl, snapMax: snapshotMax, events: map[string]entry[Event]{},
 		lists: map[string]entry[[]Event]{}, sold: map[string]entry[int]{}}
+}
+
+// current returns a snapshot younger than the TTL, or nil when there is
+// none to be had (collection too big, database error, a write meanwhile).
+func (c *Cache) current(ctx context.Context) *snapshot {
+	if c.ttl <= 0 {
+		return nil
+	}
+	c.mu.Lock()
+	s, big := c.snap, time.Now().Before(c.bigUntil)
+	c.mu.Unlock()
+	if big {
+		return nil
+	}
+	if s != nil {
+		switch age := time.Since(s.at); {
+		case age < c.ttl/2:
+			return s
+		case age < c.ttl:
+			c.flight.DoChan("snapshot", c.loadSnapshot)
+			return s
+		}
+	}
+	select {
+	case r := <-c.flight.DoChan("snapshot", c.loadSnapshot):
+		s, _ := r.Val.(*snapshot)
+		return s
+	case <-ctx.Done():
+		return nil
+	}
+}
+
+// loadSnapshot reads the whole collection and its sales, and keeps them
+// unless a write happened meanwhile.
+func (c *Cache) loadSnapshot() (any, error) {
+	c.mu.Lock()
+	gen := c.gen
+	c.mu.Unlock()
+	at := time.Now()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	es, err := c.st.AllEvents(ctx, c.snapMax+1)
+	if err != nil {
+		return nil, err
+	}
+	if len(es) > c.snapMax {
+		c.mu.Lock()
+		c.snap, c.bigUntil = nil, time.Now().Add(10*c.ttl)
+		c.mu.Unlock()
+		return nil, nil
+	}
+	ids := make([]string, len(es))
+	for i, e := range es {
+		ids[i] = e.ID
+	}
+	sold, err := c.st.TicketsSold(ctx, ids...)
+	if err != nil {
+		return nil, err
+	}
+	s := &snapshot{at: at, sorted: make([]Event, len(es)), index: make(map[string]int, len(es))}
+	for i, e := range es {
+		e.setSold(sold[e.ID])
+		s.sorted[i] = *e
+	}
+	slices.SortFunc(s.sorted, func(a, b Event) int {
+		return cmp.Or(a.Date.Compare(b.Date), strings.Compare(a.ID, b.ID))
+	})
+	for i := range s.sorted {
+		s.index[s.sorted[i].ID] = i
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gen != gen {
+		return nil, nil
+	}
+	c.snap = s
+	return s, nil
+}
+
+// list answers f from the snapshot: the keyset start found by binary
+// search, then the filter applied in order until the page is full.
+func (s *snapshot) list(f Filter) []*Event {
+	start := 0
+	if f.After != nil {
+		start = sort.Search(len(s.sorted), func(i int) bool { return f.After.Before(&s.sorted[i]) })
+	}
+	match := f.Matcher()
+	var out []*Event
+	for i := start; i < len(s.sorted) && len(out) <= f.Limit; i++ {
+		if match(&s.sorted[i]) {
+			e := s.sorted[i]
+			out = append(out, &e)
+		}
+	}
+	return out
 }
 
 // Fresh returns the view of the Store that reads the database directly and
@@ -68,12 +189,24 @@ func (f fresh) ListEvents(ctx context.Context, fl Filter) ([]*Event, error) {
 	return f.st.ListEvents(ctx, fl)
 }
 
+func (f fresh) AllEvents(ctx context.Context, limit int) ([]*Event, error) {
+	return f.st.AllEvents(ctx, limit)
+}
+
 func (f fresh) TicketsSold(ctx context.Context, ids ...string) (map[string]int, error) {
 	return f.st.TicketsSold(ctx, ids...)
 }
 
 // EventByID returns event id, read at most CacheTTL ago.
 func (c *Cache) EventByID(ctx context.Context, id string) (*Event, error) {
+	if s := c.current(ctx); s != nil {
+		i, ok := s.index[id]
+		if !ok {
+			return nil, fault.New(fault.NotFound)
+		}
+		e := s.sorted[i]
+		return &e, nil
+	}
 	if e, ok := lookup(c, c.events, id); ok {
 		return &e, nil
 	}
@@ -94,6 +227,9 @@ func (c *Cache) EventByID(ctx context.Context, id string) (*Event, error) {
 // ListEvents returns the events of f, read at most CacheTTL ago (so an
 // event may still be listed up to CacheTTL after its date passed).
 func (c *Cache) ListEvents(ctx context.Context, f Filter) ([]*Event, error) {
+	if s := c.current(ctx); s != nil {
+		return s.list(f), nil
+	}
 	key := filterKey(f)
 	es, ok := lookup(c, c.lists, key)
 	if !ok {
@@ -125,6 +261,21 @@ func (c *Cache) ListEvents(ctx context.Context, f Filter) ([]*Event, error) {
 // the ids not cached are counted in one query.
 func (c *Cache) TicketsSold(ctx context.Context, ids ...string) (map[string]int, error) {
 	sold := make(map[string]int, len(ids))
+	if s := c.current(ctx); s != nil {
+		all := true
+		for _, id := range ids {
+			i, ok := s.index[id]
+			if !ok {
+				all = false
+				break
+			}
+			sold[id] = s.sorted[i].TicketsSold
+		}
+		if all {
+			return sold, nil
+		}
+		clear(sold)
+	}
 	var missing []string
 	for _, id := range ids {
 		if n, ok := lookup(c, c.sold, id); ok {
@@ -155,6 +306,11 @@ func (c *Cache) TicketsSold(ctx context.Context, ids ...string) (map[string]int,
 	return sold, nil
 }
 
+// AllEvents reads the database: nothing but the snapshot uses it.
+func (c *Cache) AllEvents(ctx context.Context, limit int) ([]*Event, error) {
+	return c.st.AllEvents(ctx, limit)
+}
+
 // InsertEvent stores e; lists are read again.
 func (c *Cache) InsertEvent(ctx context.Context, e *Event) error {
 	defer c.drop(e.ID)
@@ -173,12 +329,13 @@ func (c *Cache) DeleteEvent(ctx context.Context, id string) error {
 	return c.st.DeleteEvent(ctx, id)
 }
 
-// drop forgets event id, its sales and every list, and makes reads that
+// drop forgets the snapshot, event id, its sales and every list, and makes reads that
 // began before the write not kept.
 func (c *Cache) drop(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.gen++
+	c.snap = nil
 	delete(c.events, id)
 	delete(c.sold, id)
 	clear(c.lists)

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"hash/crc32"
 	"net/url"
+	"regexp"
 	"strconv"
 	"time"
 	"unicode/utf8"
@@ -140,4 +141,33 @@ func ValidID(id string) bool {
 		}
 	}
 	return true
+}
+
+// Matcher returns f's test of one event: the same selection as the
+// store's query (title regular expression case-insensitive and quoted,
+// dates inclusive, keyset strictly after the cursor), for lists served
+// from memory.
+func (f Filter) Matcher() func(*Event) bool {
+	var title *regexp.Regexp
+	if f.Q != "" {
+		title = regexp.MustCompile("(?i)" + regexp.QuoteMeta(f.Q))
+	}
+	return func(e *Event) bool {
+		switch {
+		case e.Status != f.Status,
+			f.OrganizerID != "" && e.OrganizerID != f.OrganizerID,
+			!f.Past && e.Date.Before(f.Now),
+			f.From != nil && e.Date.Before(*f.From),
+			f.To != nil && e.Date.After(*f.To),
+			f.After != nil && !f.After.Before(e),
+			title != nil && !title.MatchString(e.Title):
+			return false
+		}
+		return true
+	}
+}
+
+// Before reports whether c sorts before e in (date, id) order.
+func (c Cursor) Before(e *Event) bool {
+	return c.Date.Before(e.Date) || c.Date.Equal(e.Date) && c.ID < e.ID
 }

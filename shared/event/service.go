@@ -14,6 +14,8 @@ type Store interface {
 	EventByID(ctx context.Context, id string) (*Event, error)
 	// ListEvents returns up to f.Limit+1 events matching f, by (date, id).
 	ListEvents(ctx context.Context, f Filter) ([]*Event, error)
+	// AllEvents returns up to limit events, in no order.
+	AllEvents(ctx context.Context, limit int) ([]*Event, error)
 	ReplaceEvent(ctx context.Context, e *Event) error
 	DeleteEvent(ctx context.Context, id string) error
 	// TicketsSold counts the tickets sold per event id (absent ids: 0).

@@ -69,7 +69,7 @@ func NewEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*Env, err
 		Config:   cfg,
 		Log:      log,
 		Store:    st,
-		Events:   event.NewCache(st, event.CacheTTL),
+		Events:   event.NewCache(st, event.CacheTTL, event.SnapshotMax),
 		Tokens:   auth.NewTokens(jwtKey, cfg.AccessTokenTTL),
 		Codes:    ticket.NewSigner(ticketKey),
 		Registry: reg,

@@ -166,3 +166,22 @@ func (s *Store) ListEvents(ctx context.Context, f event.Filter) ([]*event.Event,
 	}
 	return es, nil
 }
+
+// AllEvents returns up to limit events in storage order: one read the
+// per-process event cache answers many requests from. Without a filter or a
+// sort, FerretDB pushes the limit down to its backend.
+func (s *Store) AllEvents(ctx context.Context, limit int) ([]*event.Event, error) {
+	cur, err := s.c(colEvents).Find(ctx, bson.D{}, options.Find().SetLimit(int64(limit)))
+	if err != nil {
+		return nil, wrap(err, "read all events")
+	}
+	var docs []eventDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap(err, "read all events")
+	}
+	es := make([]*event.Event, len(docs))
+	for i, d := range docs {
+		es[i] = d.event()
+	}
+	return es, nil
+}
