@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -84,6 +85,8 @@ func TestEventReadLoad(t *testing.T) {
 		t.Logf("%s: %d requests, %d failed, %.0f req/s, p50 %v, p99 %v, max %v", name, len(lat), failed,
 			float64(len(lat))/elapsed.Seconds(), q(0.50).Round(10*time.Microsecond), q(0.99).Round(10*time.Microsecond), lat[len(lat)-1].Round(time.Millisecond))
 	}
+	load, _ := os.ReadFile("/proc/loadavg")
+	t.Logf("load average before the runs: %s", strings.TrimSpace(string(load)))
 	run("GET /api/events", func(i int) string {
 		if i%4 == 0 {
 			return "/api/events?q=show%201&limit=20"

@@ -36,10 +36,11 @@ const maxEntries = 4096
 // SQLite; a list query reads the whole collection and sorts it in memory,
 // and even _id lookups serialize at about a hundred a second under 64
 // clients (measured). So while the collection is small (SnapshotMax), the
-// process reads it whole, with every event's ticketsSold, at most once per
-// CacheTTL/2 and answers both reads from memory; the snapshot is refreshed
-// in the background once half its life is gone, so readers never wait on
-// the database while it is in use. A larger collection is cached per event
+// process reads it whole, with every event's ticketsSold, and answers both
+// reads from memory; the snapshot is refreshed in the background once a
+// quarter of its life is gone (at most four reads a second while requests
+// come), so readers wait on the database only when a refresh takes longer
+// than the rest of the TTL. A larger collection is cached per event
 // and per distinct list query, concurrent misses of one key sharing one
 // read. On MongoDB with its indexes the queries are cheap either way.
 //
@@ -93,7 +94,7 @@ func (c *Cache) current(ctx context.Context) *snapshot {
 	}
 	if s != nil {
 		switch age := time.Since(s.at); {
-		case age < c.ttl/2:
+		case age < c.ttl/4:
 			return s
 		case age < c.ttl:
 			c.flight.DoChan("snapshot", c.loadSnapshot)
