@@ -129,3 +129,32 @@ func FuzzDecodeEvent(f *testing.F) {
 		clientError(t, err)
 	})
 }
+
+// FuzzParseFilter feeds arbitrary query strings to the list's filter
+// parser: no panic, refusals are client errors, and an accepted filter's
+// matcher runs.
+func FuzzParseFilter(f *testing.F) {
+	for _, s := range []string{"", "q=.*&limit=7", "q=%FF", "q=(", "status=cancelled&past=true", "from=2030-01-01T00:00:00Z&to=x",
+		"cursor=" + (Cursor{Date: time.Unix(1e9, 0), ID: "65f1c0ffee0123456789abcd"}).String(), "limit=-1", "organizerId=65f1c0ffee0123456789abcd"} {
+		f.Add(s)
+	}
+	now := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
+	e := &Event{ID: "65f1c0ffee0123456789abcd", Title: "Jazz (live) .*", Date: now.Add(time.Hour), Status: Scheduled}
+	f.Fuzz(func(t *testing.T, raw string) {
+		v, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		fl, err := ParseFilter(v, now)
+		if err != nil {
+			if fe, ok := fault.As(err); !ok || fe.Code != fault.Invalid {
+				t.Fatalf("not a validation error: %v", err)
+			}
+			return
+		}
+		if fl.Limit < 1 || fl.Limit > MaxLimit {
+			t.Fatalf("limit %d accepted", fl.Limit)
+		}
+		fl.Matcher()(e)
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -86,7 +87,10 @@ func ParseFilter(v url.Values, now time.Time) (Filter, error) {
 	f := Filter{Status: Scheduled, Limit: DefaultLimit, Now: now.UTC().Truncate(time.Millisecond)}
 	c := checker{fault.Fields{}}
 	if q := v.Get("q"); q != "" {
-		if utf8.RuneCountInString(q) > QueryMax {
+		switch {
+		case !utf8.ValidString(q) || strings.ContainsRune(q, 0):
+			c.f.Add("q", "field.text")
+		case utf8.RuneCountInString(q) > QueryMax:
 			c.f.Add("q", "field.length", "Min", 1, "Max", QueryMax)
 		}
 		f.Q = q

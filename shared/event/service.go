@@ -62,6 +62,9 @@ func List(ctx context.Context, st Store, f Filter) (Page, error) {
 		return Page{}, err
 	}
 	p := Page{Items: es}
+	if es == nil {
+		p.Items = []*Event{}
+	}
 	if len(es) > f.Limit {
 		p.Items = es[:f.Limit]
 		last := p.Items[f.Limit-1]
