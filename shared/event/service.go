@@ -97,37 +97,70 @@ func Editable(ctx context.Context, st Store, caller *user.User, id string) (*Eve
 }
 
 // Update applies p to e (from Editable). Lowering ticketCapacity below the
-// tickets already sold is a conflict.
+// tickets already sold is a conflict. Sales are counted again after the
+// write, and the event put back if a purchase slipped in below the new
+// capacity meanwhile: there is no transaction to hold the two together
+// (DESIGN.md), so the purchase side must also check its claims against the
+// capacity it finds after claiming.
 func Update(ctx context.Context, st Store, e *Event, p Patch, now time.Time) (*Event, error) {
 	n, err := e.Apply(p, now)
 	if err != nil {
 		return nil, err
 	}
-	sold, err := st.TicketsSold(ctx, e.ID)
+	sold, err := soldOf(ctx, st, e.ID)
 	if err != nil {
 		return nil, err
 	}
-	if n.TicketCapacity < sold[e.ID] {
-		return nil, fault.With(fault.Conflict, "event.capacity_below_sold", "Sold", sold[e.ID])
+	if n.TicketCapacity < sold {
+		return nil, fault.With(fault.Conflict, "event.capacity_below_sold", "Sold", sold)
 	}
 	if err := st.ReplaceEvent(ctx, n); err != nil {
 		return nil, err
 	}
-	n.setSold(sold[e.ID])
+	if n.TicketCapacity < e.TicketCapacity {
+		if sold, err = soldOf(ctx, st, e.ID); err != nil {
+			return nil, err
+		}
+		if n.TicketCapacity < sold {
+			if err := st.ReplaceEvent(ctx, e); err != nil {
+				return nil, err
+			}
+			return nil, fault.With(fault.Conflict, "event.capacity_below_sold", "Sold", sold)
+		}
+	}
+	n.setSold(sold)
 	return n, nil
 }
 
 // Delete removes e (from Editable) if no ticket was sold; an event with
-// sales must be cancelled instead.
+// sales must be cancelled instead. Sales are counted again after the
+// delete, and the event put back if a purchase slipped in meanwhile.
 func Delete(ctx context.Context, st Store, e *Event) error {
-	sold, err := st.TicketsSold(ctx, e.ID)
+	sold, err := soldOf(ctx, st, e.ID)
 	if err != nil {
 		return err
 	}
-	if sold[e.ID] > 0 {
-		return fault.With(fault.Conflict, "event.has_sales", "Sold", sold[e.ID])
+	if sold > 0 {
+		return fault.With(fault.Conflict, "event.has_sales", "Sold", sold)
 	}
-	return st.DeleteEvent(ctx, e.ID)
+	if err := st.DeleteEvent(ctx, e.ID); err != nil {
+		return err
+	}
+	if sold, err = soldOf(ctx, st, e.ID); err != nil {
+		return err
+	}
+	if sold > 0 {
+		if err := st.InsertEvent(ctx, e); err != nil {
+			return err
+		}
+		return fault.With(fault.Conflict, "event.has_sales", "Sold", sold)
+	}
+	return nil
+}
+
+func soldOf(ctx context.Context, st Store, id string) (int, error) {
+	sold, err := st.TicketsSold(ctx, id)
+	return sold[id], err
 }
 
 // withSold fills in ticketsSold and ticketsRemaining of es.
