@@ -37,10 +37,12 @@ const maxEntries = 4096
 // and even _id lookups serialize at about a hundred a second under 64
 // clients (measured). So while the collection is small (SnapshotMax), the
 // process reads it whole, with every event's ticketsSold, and answers both
-// reads from memory; the snapshot is refreshed in the background once a
-// quarter of its life is gone (at most four reads a second while requests
-// come), so readers wait on the database only when a refresh takes longer
-// than the rest of the TTL. A larger collection is cached per event
+// reads from memory. The snapshot is refreshed in the background once a
+// quarter of its life is gone, so readers wait on the database only when a
+// refresh takes longer than the rest of the TTL. A refresh reads the
+// collection's version (one _id lookup, changed by every event write, see
+// store.EventsVersion) and reads the events again only when it moved; the
+// sales are counted again every time. A larger collection is cached per event
 // and per distinct list query, concurrent misses of one key sharing one
 // read. On MongoDB with its indexes the queries are cheap either way.
 //
@@ -63,9 +65,10 @@ type Cache struct {
 
 // snapshot is the whole events collection as read at one time.
 type snapshot struct {
-	at     time.Time      // when its read began: its age bounds staleness
-	sorted []Event        // by (date, id), ticketsSold filled in
-	index  map[string]int // id -> position in sorted
+	at      time.Time      // when its read began: its age bounds staleness
+	version string         // the collection's EventsVersion when read
+	sorted  []Event        // by (date, id), ticketsSold filled in
+	index   map[string]int // id -> position in sorted
 }
 
 type entry[T any] struct {
@@ -110,43 +113,55 @@ func (c *Cache) current(ctx context.Context) *snapshot {
 	}
 }
 
-// loadSnapshot reads the whole collection and its sales, and keeps them
-// unless a write happened meanwhile.
+// loadSnapshot reads the events collection whole, unless its version shows
+// the current snapshot still holds it, then every event's sales; it keeps
+// the result unless a write through this cache happened meanwhile.
 func (c *Cache) loadSnapshot() (any, error) {
 	c.mu.Lock()
-	gen := c.gen
+	gen, prev := c.gen, c.snap
 	c.mu.Unlock()
 	at := time.Now()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	es, err := c.st.AllEvents(ctx, c.snapMax+1)
+	version, err := c.st.EventsVersion(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if len(es) > c.snapMax {
-		c.mu.Lock()
-		c.snap, c.bigUntil = nil, time.Now().Add(10*c.ttl)
-		c.mu.Unlock()
-		return nil, nil
+	s := &snapshot{at: at, version: version}
+	if prev != nil && version != "" && version == prev.version {
+		s.sorted, s.index = slices.Clone(prev.sorted), prev.index
+	} else {
+		es, err := c.st.AllEvents(ctx, c.snapMax+1)
+		if err != nil {
+			return nil, err
+		}
+		if len(es) > c.snapMax {
+			c.mu.Lock()
+			c.snap, c.bigUntil = nil, time.Now().Add(10*c.ttl)
+			c.mu.Unlock()
+			return nil, nil
+		}
+		s.sorted, s.index = make([]Event, len(es)), make(map[string]int, len(es))
+		for i, e := range es {
+			s.sorted[i] = *e
+		}
+		slices.SortFunc(s.sorted, func(a, b Event) int {
+			return cmp.Or(a.Date.Compare(b.Date), strings.Compare(a.ID, b.ID))
+		})
+		for i := range s.sorted {
+			s.index[s.sorted[i].ID] = i
+		}
 	}
-	ids := make([]string, len(es))
-	for i, e := range es {
-		ids[i] = e.ID
+	ids := make([]string, len(s.sorted))
+	for i := range s.sorted {
+		ids[i] = s.sorted[i].ID
 	}
 	sold, err := c.st.TicketsSold(ctx, ids...)
 	if err != nil {
 		return nil, err
 	}
-	s := &snapshot{at: at, sorted: make([]Event, len(es)), index: make(map[string]int, len(es))}
-	for i, e := range es {
-		e.setSold(sold[e.ID])
-		s.sorted[i] = *e
-	}
-	slices.SortFunc(s.sorted, func(a, b Event) int {
-		return cmp.Or(a.Date.Compare(b.Date), strings.Compare(a.ID, b.ID))
-	})
 	for i := range s.sorted {
-		s.index[s.sorted[i].ID] = i
+		s.sorted[i].setSold(sold[s.sorted[i].ID])
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -192,6 +207,10 @@ func (f fresh) ListEvents(ctx context.Context, fl Filter) ([]*Event, error) {
 
 func (f fresh) AllEvents(ctx context.Context, limit int) ([]*Event, error) {
 	return f.st.AllEvents(ctx, limit)
+}
+
+func (f fresh) EventsVersion(ctx context.Context) (string, error) {
+	return f.st.EventsVersion(ctx)
 }
 
 func (f fresh) TicketsSold(ctx context.Context, ids ...string) (map[string]int, error) {
@@ -310,6 +329,11 @@ func (c *Cache) TicketsSold(ctx context.Context, ids ...string) (map[string]int,
 // AllEvents reads the database: nothing but the snapshot uses it.
 func (c *Cache) AllEvents(ctx context.Context, limit int) ([]*Event, error) {
 	return c.st.AllEvents(ctx, limit)
+}
+
+// EventsVersion reads the database.
+func (c *Cache) EventsVersion(ctx context.Context) (string, error) {
+	return c.st.EventsVersion(ctx)
 }
 
 // InsertEvent stores e; lists are read again.

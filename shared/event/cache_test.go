@@ -184,3 +184,49 @@ func TestCacheShowsItsOwnWritesAtOnce(t *testing.T) {
 		})
 	}
 }
+
+// TestCacheSeesOtherProcessesWrites writes straight to the database, as
+// another process would, and waits (polling, bounded) for a cache with a
+// tiny TTL to show the change: an event write moves the collection's
+// version and reloads it; a sale is counted again on every refresh.
+func TestCacheSeesOtherProcessesWrites(t *testing.T) {
+	ctx := context.Background()
+	env := testenv.Env(t, testenv.Config(t))
+	st := env.Store
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	e := &event.Event{ID: store.NewID(), Title: "Before", Description: "d", Address: "a", Date: now.Add(time.Hour),
+		TicketCapacity: 10, Currency: "EUR", Status: event.Scheduled, OrganizerID: store.NewID(), CreatedAt: now, UpdatedAt: now}
+	if err := st.InsertEvent(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	c := event.NewCache(st, time.Nanosecond, 1000)
+	eventually := func(what string, ok func(*event.Event) bool) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			got, err := c.EventByID(ctx, e.ID)
+			if err == nil && ok(got) {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s never showed: %+v, %v", what, got, err)
+			}
+		}
+	}
+	eventually("the event", func(got *event.Event) bool { return got.Title == "Before" })
+	v1, _ := st.EventsVersion(ctx)
+	e.Title = "After"
+	if err := st.ReplaceEvent(ctx, e); err != nil {
+		t.Fatal(err)
+	}
+	if v2, _ := st.EventsVersion(ctx); v2 == v1 || v2 == "" {
+		t.Fatalf("version %q did not move from %q", v2, v1)
+	}
+	eventually("the update", func(got *event.Event) bool { return got.Title == "After" })
+	ts := []ticket.Ticket{{UUID: uuid.NewString(), Event: e.ID, Number: 1, Currency: "EUR", Date: now,
+		OwnerID: e.OrganizerID, Status: ticket.Valid, Code: "c", PurchaseID: uuid.NewString()}}
+	if err := st.InsertTickets(ctx, ts); err != nil {
+		t.Fatal(err)
+	}
+	eventually("the sale", func(got *event.Event) bool { return got.TicketsSold == 1 && got.TicketsRemaining == 9 })
+}

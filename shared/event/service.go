@@ -16,6 +16,8 @@ type Store interface {
 	ListEvents(ctx context.Context, f Filter) ([]*Event, error)
 	// AllEvents returns up to limit events, in no order.
 	AllEvents(ctx context.Context, limit int) ([]*Event, error)
+	// EventsVersion changes after every event write ("" before the first).
+	EventsVersion(ctx context.Context) (string, error)
 	ReplaceEvent(ctx context.Context, e *Event) error
 	DeleteEvent(ctx context.Context, id string) error
 	// TicketsSold counts the tickets sold per event id (absent ids: 0).

@@ -2,10 +2,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"guichet.dev/shared/event"
@@ -66,8 +68,10 @@ func (s *Store) InsertEvent(ctx context.Context, e *event.Event) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.c(colEvents).InsertOne(ctx, d)
-	return wrap(err, "insert event")
+	if _, err = s.c(colEvents).InsertOne(ctx, d); err != nil {
+		return wrap(err, "insert event")
+	}
+	return s.bumpEventsVersion(ctx)
 }
 
 // EventByID returns the stored event with id (ticketsSold not filled in), or
@@ -97,7 +101,7 @@ func (s *Store) ReplaceEvent(ctx context.Context, e *event.Event) error {
 	if res.MatchedCount == 0 {
 		return fault.New(fault.NotFound)
 	}
-	return nil
+	return s.bumpEventsVersion(ctx)
 }
 
 // DeleteEvent removes event id, or answers fault.NotFound.
@@ -113,7 +117,7 @@ func (s *Store) DeleteEvent(ctx context.Context, id string) error {
 	if res.DeletedCount == 0 {
 		return fault.New(fault.NotFound)
 	}
-	return nil
+	return s.bumpEventsVersion(ctx)
 }
 
 // ListEvents returns up to f.Limit+1 events matching f, sorted by (date,
@@ -184,4 +188,44 @@ func (s *Store) AllEvents(ctx context.Context, limit int) ([]*event.Event, error
 		es[i] = d.event()
 	}
 	return es, nil
+}
+
+// eventsVersionID is the _id, in the versions collection, of the value that
+// changes after every write to the events collection.
+const eventsVersionID = "events"
+
+// bumpEventsVersion gives the events collection a new version, after a
+// write: a reader that sees the new version reads the write. The value is
+// a fresh ObjectId, never a counter, so concurrent bumps (which FerretDB
+// may apply in any order) still each leave a value no reader has seen.
+func (s *Store) bumpEventsVersion(ctx context.Context) error {
+	filter := bson.D{{Key: "_id", Value: eventsVersionID}}
+	set := func() error {
+		_, err := s.c(colVersions).UpdateOne(ctx, filter,
+			bson.D{{Key: "$set", Value: bson.D{{Key: "v", Value: bson.NewObjectID()}}}}, options.UpdateOne().SetUpsert(true))
+		return err
+	}
+	err := set()
+	if isDuplicate(err) {
+		// Two first upserts raced; the document exists now.
+		err = set()
+	}
+	return wrap(err, "bump events version")
+}
+
+// EventsVersion returns the events collection's version: it changes after
+// every event write, so a cache whose copy has the same version is current.
+// One _id lookup, the one query FerretDB pushes down.
+func (s *Store) EventsVersion(ctx context.Context) (string, error) {
+	var d struct {
+		V bson.ObjectID `bson:"v"`
+	}
+	err := s.c(colVersions).FindOne(ctx, bson.D{{Key: "_id", Value: eventsVersionID}}).Decode(&d)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return "", nil
+	}
+	if err != nil {
+		return "", wrap(err, "read events version")
+	}
+	return d.V.Hex(), nil
 }

@@ -14,6 +14,9 @@ const (
 	colUsers   = "users"
 	colEvents  = "events"
 	colTickets = "tickets"
+	// colVersions holds one document per cached collection whose value
+	// changes after each write (events: see EventsVersion).
+	colVersions = "versions"
 )
 
 // indexes lists every index by collection, with the query or invariant it
