@@ -11,10 +11,10 @@ GO_TEST_FLAGS ?= -count=1 -timeout 30m
 run: build
 	./bin/guichet serve
 
-build:
+build: openapi-assets
 	go build -o bin/guichet ./cmd/guichet
 
-test: fmt-check vet test-go
+test: openapi-assets fmt-check vet lint-openapi test-go
 
 fmt-check:
 	@out=$$(gofmt -l $(GO_MODULES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -24,3 +24,39 @@ vet:
 
 test-go:
 	go test $(GO_TEST_FLAGS) $(addsuffix /...,$(GO_MODULES))
+
+# --- OpenAPI: Swagger UI assets and the document's lint (issue 7) ---
+# swagger-ui-dist and @redocly/cli are pinned in openapi/package.json and its
+# lock file; the assets are copied into openapi/swagger-ui (git-ignored),
+# which the guichet binary embeds.
+SWAGGER_UI_FILES := swagger-ui-bundle.js swagger-ui.css index.css favicon-16x16.png favicon-32x32.png LICENSE NOTICE
+REDOCLY_ENV := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true
+
+.PHONY: openapi-assets lint-openapi
+
+openapi-assets: openapi/node_modules/.package-lock.json
+	cd openapi/node_modules/swagger-ui-dist && cp $(SWAGGER_UI_FILES) ../../swagger-ui/
+
+openapi/node_modules/.package-lock.json: openapi/package.json openapi/package-lock.json
+	cd openapi && npm ci --no-audit --no-fund --ignore-scripts
+
+lint-openapi: openapi/node_modules/.package-lock.json
+	cd openapi && $(REDOCLY_ENV) npx --no-install redocly lint --format=stylish openapi.yaml
+
+# The React SPA (web/): built into cmd/guichet/webdist, which the guichet
+# binary embeds; unit tests with Vitest, browser journeys with Chromium.
+.PHONY: web test-web test-e2e
+build: web
+test: test-web test-e2e
+
+web/node_modules/.package-lock.json: web/package-lock.json
+	cd web && npm ci --no-audit --no-fund
+
+web: web/node_modules/.package-lock.json
+	cd web && npm run build
+
+test-web: web/node_modules/.package-lock.json
+	cd web && npx vitest run
+
+test-e2e: web
+	cd web && node e2e/run.mjs

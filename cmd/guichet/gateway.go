@@ -19,12 +19,17 @@ import (
 type gateway struct {
 	env *fn.Env
 	mux *http.ServeMux
+	web *spa
 }
 
 var methods = []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete}
 
-func newGateway(env *fn.Env) *gateway {
-	g := &gateway{env: env, mux: http.NewServeMux()}
+func newGateway(env *fn.Env) (*gateway, error) {
+	web, err := newSPA(env.Config.WebDir)
+	if err != nil {
+		return nil, err
+	}
+	g := &gateway{env: env, mux: http.NewServeMux(), web: web}
 	for _, rt := range route.Table {
 		if h, ok := functions[rt.Function]; ok {
 			g.mux.Handle(rt.Method+" "+rt.Pattern, h)
@@ -33,7 +38,8 @@ func newGateway(env *fn.Env) *gateway {
 	g.mux.Handle("GET /healthz", g.observe("GET /healthz", http.HandlerFunc(healthz)))
 	g.mux.Handle("GET /readyz", g.observe("GET /readyz", http.HandlerFunc(g.readyz)))
 	g.mux.Handle("GET /metrics", promhttp.HandlerFor(env.Registry, promhttp.HandlerOpts{}))
-	return g
+	g.docs()
+	return g, nil
 }
 
 func (g *gateway) observe(name string, h http.Handler) http.Handler {
@@ -49,9 +55,14 @@ func (g *gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	g.observe("unmatched", http.HandlerFunc(g.unmatched)).ServeHTTP(w, r)
 }
 
-// unmatched answers a request no route took: 405 with Allow when the path
-// exists for other methods, else 404, both as problem documents.
+// unmatched answers a request no route took: the SPA for a GET or HEAD
+// outside the API, else 405 with Allow when the path exists for other
+// methods, else 404, both as problem documents.
 func (g *gateway) unmatched(w http.ResponseWriter, r *http.Request) {
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && isSPAPath(r.URL.Path) {
+		g.web.ServeHTTP(w, r)
+		return
+	}
 	lang, _ := i18n.Negotiate(r.Header.Get("Accept-Language"))
 	httpx.SecurityHeaders(w.Header())
 	if allow := g.allowed(r); len(allow) > 0 {

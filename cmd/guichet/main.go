@@ -30,6 +30,9 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "guichet serve", "run every function behind one HTTP server on PORT (the local gateway)", serve},
+		{"routes", "guichet routes [-format table|nginx] [-target openfaas|knative]", "print the route table, or the nginx front door generated from it", routes},
+		{"bench", "guichet bench -url URL [-capacity N] [-buyers C] [-quantity 1..10] [-duration D]",
+			"load-test an on-sale through the public API and check no seat was oversold", bench},
 	}
 }
 

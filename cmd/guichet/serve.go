@@ -57,8 +57,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("listen on PORT %d: %w", cfg.Port, err)
 	}
+	gw, err := newGateway(env)
+	if err != nil {
+		return err
+	}
 	srv := &http.Server{
-		Handler:           newGateway(env),
+		Handler:           gw,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		WriteTimeout:      60 * time.Second,

@@ -8,9 +8,11 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"guichet.dev/openapi"
 	"guichet.dev/shared/config"
 	"guichet.dev/shared/fn"
 	"guichet.dev/shared/testenv"
@@ -21,6 +23,7 @@ import (
 // with its own database on the test binary's embedded FerretDB.
 type testServer struct {
 	t      *testing.T
+	logs   *logBuffer
 	URL    string
 	Env    *fn.Env // the same database and keys, for setting up fixtures
 	Config config.Config
@@ -46,8 +49,9 @@ func startServer(t *testing.T, vars map[string]string) *testServer {
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
+	logs := &logBuffer{}
 	go func() {
-		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, pw, testWriter{t})
+		done <- run(ctx, []string{"serve"}, func(k string) string { return env[k] }, pw, logs)
 		_ = pw.Close()
 	}()
 	lines := bufio.NewScanner(pr)
@@ -63,19 +67,32 @@ func startServer(t *testing.T, vars map[string]string) *testServer {
 	})
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
 	url := strings.TrimPrefix(lines.Text(), "guichet: listening on ")
-	return &testServer{t: t, URL: url, Env: fixtures, Config: cfg, client: newTestClient(t)}
+	return &testServer{t: t, logs: logs, URL: url, Env: fixtures, Config: cfg, client: newTestClient(t)}
 }
 
-// newTestClient returns the HTTP client every test request goes through.
+// newTestClient returns the HTTP client every test request goes through:
+// each answer is checked against openapi/openapi.yaml.
 func newTestClient(t *testing.T) *http.Client {
-	return &http.Client{Timeout: 30 * time.Second, Transport: http.DefaultTransport}
+	return &http.Client{Timeout: 30 * time.Second, Transport: openapi.NewValidatingTransport(t, http.DefaultTransport)}
 }
 
-type testWriter struct{ t *testing.T }
+// logBuffer keeps what the server logged, for tests that inspect it.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
 
-func (w testWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(p), "\n"))
-	return len(p), nil
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// String returns everything logged so far.
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 // user creates a user with role directly in the database and returns it
@@ -156,5 +173,24 @@ func (s *testServer) do(req request) response {
 	if err != nil {
 		s.t.Fatal(err)
 	}
+	checkNoLeak(s.t, req, resp.StatusCode, b)
 	return response{Status: resp.StatusCode, Header: resp.Header, Body: b}
+}
+
+// leaks are texts no response may ever carry: password hashes, internal
+// field names, stack traces.
+var leaks = []string{"$argon2", "passwordHash", "PasswordHash", "tokenHash", "goroutine ", ".go:", "runtime error", "mongo"}
+
+// checkNoLeak fails the test when a response exposes internals, and when
+// any input at all got a 5xx other than 503 (a 5xx caused by input is a bug).
+func checkNoLeak(t *testing.T, req request, status int, body []byte) {
+	t.Helper()
+	for _, l := range leaks {
+		if bytes.Contains(body, []byte(l)) {
+			t.Errorf("%s %s: response exposes %q: %.300s", req.Method, req.Path, l, body)
+		}
+	}
+	if status >= 500 && status != 503 {
+		t.Errorf("%s %s: status %d: %.300s", req.Method, req.Path, status, body)
+	}
 }

@@ -80,10 +80,18 @@ func wrap(err error, what string) error {
 		return err
 	}
 	if mongo.IsNetworkError(err) || mongo.IsTimeout(err) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.As(err, new(topology.ServerSelectionError)) || errors.Is(err, mongo.ErrClientDisconnected) {
+		errors.As(err, new(topology.ServerSelectionError)) || errors.Is(err, mongo.ErrClientDisconnected) ||
+		backendDown(err) {
 		return &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: fmt.Errorf("%s: %w", what, err)}
 	}
 	return fmt.Errorf("%s: %w", what, err)
+}
+
+// backendDown reports a server that answers but cannot reach its own
+// storage: FerretDB says InternalError (code 1) when PostgreSQL is gone.
+func backendDown(err error) bool {
+	var se mongo.ServerError
+	return errors.As(err, &se) && se.HasErrorCode(1)
 }
 
 // isDuplicate reports whether err is a unique-index violation.

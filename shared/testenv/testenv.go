@@ -30,7 +30,8 @@ var server = sync.OnceValues(func() (*ferret.Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ferret.Start(ferret.Options{SQLiteDir: dir, PostgreSQLURL: os.Getenv(PostgreSQLVar)})
+	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	return ferret.Start(ferret.Options{SQLiteDir: dir, PostgreSQLURL: os.Getenv(PostgreSQLVar), Log: quiet})
 })
 
 // MongoURI returns the URI of the test binary's embedded FerretDB.
