@@ -3,6 +3,7 @@ package main
 import (
 	"net/http"
 
+	backup "guichet.dev/functions/backup"
 	evcreate "guichet.dev/functions/event-create"
 	evdelete "guichet.dev/functions/event-delete"
 	evget "guichet.dev/functions/event-get"
@@ -15,6 +16,7 @@ import (
 // checks that every function in route.Table is here.
 var functions = map[string]http.Handler{
 	"user-get":     http.HandlerFunc(usget.Handle),
+	"backup":       http.HandlerFunc(backup.Handle),
 	"event-create": http.HandlerFunc(evcreate.Handle),
 	"event-get":    http.HandlerFunc(evget.Handle),
 	"event-list":   http.HandlerFunc(evlist.Handle),

@@ -33,6 +33,7 @@ func commands() []command {
 		{"routes", "guichet routes [-format table|nginx] [-target openfaas|knative]", "print the route table, or the nginx front door generated from it", routes},
 		{"bench", "guichet bench -url URL [-capacity N] [-buyers C] [-quantity 1..10] [-duration D]",
 			"load-test an on-sale through the public API and check no seat was oversold", bench},
+		{"restore", "guichet restore LOCATION [--drop]", "check and restore a backup (a folder, or an s3:// URL) into the database; --drop replaces a non-empty one", restore},
 	}
 }
 

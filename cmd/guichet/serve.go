@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"time"
 
+	"guichet.dev/shared/backup"
 	"guichet.dev/shared/config"
 	"guichet.dev/shared/ferret"
 	"guichet.dev/shared/fn"
@@ -88,10 +89,27 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return nil
 }
 
-// startup runs what a serve process does once before it answers: nothing
-// yet beyond opening the Env; later features add their start-up steps here.
+// startup runs what a serve process does once before it answers, and
+// starts the background loops, which end with ctx.
 func startup(ctx context.Context, env *fn.Env) error {
-	_ = ctx
-	_ = env
+	// Backups on BACKUP_SCHEDULE (UTC); "off" leaves it empty.
+	if spec := env.Config.BackupSchedule; spec != "" {
+		if err := env.Backups.Schedule(ctx, spec, logBackup(env.Log)); err != nil {
+			return err
+		}
+	}
 	return nil
+}
+
+// logBackup logs the outcome of a scheduled backup (failures are logged
+// and counted by the backup service itself).
+func logBackup(log *slog.Logger) func(backup.Result) {
+	return func(r backup.Result) {
+		switch {
+		case errors.Is(r.Err, backup.ErrTaken):
+			log.Info("scheduled backup skipped: another replica makes it", "at", r.At)
+		case r.Err == nil:
+			log.Info("scheduled backup done", "at", r.At, "id", r.Backup.ID)
+		}
+	}
 }

@@ -33,6 +33,7 @@ type Config struct {
 	BackupSchedule   string
 	BackupKeep       int
 	BackupS3URL      string
+	BackupTrigger    string // BACKUP_TRIGGER_TOKEN: shared secret of scheduled triggers
 	AuthRatePerMin   int
 	Purchase         Admission
 	LogLevel         slog.Level
@@ -80,6 +81,7 @@ var Vars = []Var{
 	{"BACKUP_SCHEDULE", "0 3 * * *", "cron schedule of backups (UTC); off disables the in-process scheduler"},
 	{"BACKUP_KEEP", "7", "how many backups to keep"},
 	{"BACKUP_S3_URL", "", "s3://key:secret@host:port/bucket/prefix?secure=false to copy backups to S3"},
+	{"BACKUP_TRIGGER_TOKEN", "", "shared secret a scheduled trigger (cron-connector, PingSource) sends in X-Guichet-Cron; empty refuses triggers (secret)"},
 	{"AUTH_RATE_PER_MINUTE", "300", "register and login requests per client address per minute"},
 	{"PURCHASE_CONCURRENCY", "64", "purchases running at once per process"},
 	{"PURCHASE_QUEUE", "1024", "purchases waiting for a slot per process; beyond it 429"},
@@ -115,6 +117,7 @@ func Load(getenv func(string) string) (Config, error) {
 		BackupSchedule:   r.str("BACKUP_SCHEDULE", "0 3 * * *"),
 		BackupKeep:       r.int("BACKUP_KEEP", 7, 1, 10000),
 		BackupS3URL:      r.url("BACKUP_S3_URL", "s3"),
+		BackupTrigger:    r.str("BACKUP_TRIGGER_TOKEN", ""),
 		AuthRatePerMin:   r.int("AUTH_RATE_PER_MINUTE", 300, 1, 1_000_000),
 		Purchase: Admission{
 			Concurrency: r.int("PURCHASE_CONCURRENCY", 64, 1, 100_000),

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"guichet.dev/shared/auth"
+	"guichet.dev/shared/backup"
 	"guichet.dev/shared/config"
 	"guichet.dev/shared/event"
 	"guichet.dev/shared/httpx"
@@ -35,6 +36,7 @@ type Env struct {
 	Codes    *ticket.Signer // signs ticket codes
 	Registry *prometheus.Registry
 	Metrics  *httpx.Metrics
+	Backups  *backup.Service
 }
 
 // NewEnv opens the database named by cfg.MongoURI and loads the keys
@@ -65,6 +67,12 @@ func NewEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*Env, err
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	backups, err := backup.New(st, backup.Options{Dir: cfg.BackupDir, Keep: cfg.BackupKeep, S3URL: cfg.BackupS3URL,
+		KeyFiles: devKeyFiles(cfg), Log: log, Registry: reg})
+	if err != nil {
+		_ = st.Close(context.Background())
+		return nil, err
+	}
 	return &Env{
 		Config:   cfg,
 		Log:      log,
@@ -74,7 +82,22 @@ func NewEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*Env, err
 		Codes:    ticket.NewSigner(ticketKey),
 		Registry: reg,
 		Metrics:  httpx.NewMetrics(reg),
+		Backups:  backups,
 	}, nil
+}
+
+// devKeyFiles lists the development keys generated into DATA_DIR that
+// backups carry; a key set from the environment is never written into a
+// backup.
+func devKeyFiles(cfg config.Config) []string {
+	var files []string
+	if cfg.JWTPrivateKey == nil {
+		files = append(files, filepath.Join(cfg.DataDir, "keys", "jwt.pem"))
+	}
+	if cfg.TicketSigningKey == nil {
+		files = append(files, filepath.Join(cfg.DataDir, "keys", "ticket.pem"))
+	}
+	return files
 }
 
 // Close releases what NewEnv opened.

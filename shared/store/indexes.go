@@ -19,6 +19,11 @@ const (
 	colVersions = "versions"
 )
 
+// Collection names: backups.
+const (
+	colBackups = "backups"
+)
+
 // indexes lists every index by collection, with the query or invariant it
 // serves. Creating an index that exists is a no-op, so start-up may run this
 // on every process.
@@ -41,6 +46,13 @@ var indexes = map[string][]index{
 		{Name: "event_status", Keys: bson.D{{Key: "event", Value: 1}, {Key: "status", Value: 1}}},
 		// A purchase's tickets: idempotent replays and confirmations.
 		{Name: "purchase", Keys: bson.D{{Key: "purchaseId", Value: 1}}},
+	},
+	colBackups: {
+		// One run per key: two replicas firing for the same scheduled time
+		// make one backup (the second insert fails and that process skips).
+		{Name: "key_unique", Keys: bson.D{{Key: "key", Value: 1}}, Unique: true},
+		// Listing: the good backups, newest first.
+		{Name: "status_createdAt", Keys: bson.D{{Key: "status", Value: 1}, {Key: "createdAt", Value: -1}}},
 	},
 }
 

@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"path/filepath"
+
+	"guichet.dev/shared/backup"
+	"guichet.dev/shared/config"
+	"guichet.dev/shared/ferret"
+	"guichet.dev/shared/store"
+)
+
+// restore runs `guichet restore LOCATION [--drop]` against the configured
+// database (MONGODB_URI, or the FerretDB embedded under DATA_DIR, which no
+// running `guichet serve` may hold at the same time).
+func restore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	var location string
+	drop := false
+	for _, a := range args {
+		switch {
+		case a == "--drop":
+			drop = true
+		case location == "" && a != "" && a[0] != '-':
+			location = a
+		default:
+			return fmt.Errorf("usage: guichet restore LOCATION [--drop]; unexpected %q", a)
+		}
+	}
+	if location == "" {
+		return errors.New("usage: guichet restore LOCATION [--drop]: LOCATION (a backup folder or s3:// URL) is required")
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	if cfg.MongoURI == "" {
+		db, err := ferret.Start(ferret.Options{
+			SQLiteDir:     filepath.Join(cfg.DataDir, "db"),
+			PostgreSQLURL: cfg.FerretPostgreSQL,
+			Log:           log.With("component", "ferretdb"),
+		})
+		if err != nil {
+			return err
+		}
+		defer db.Stop()
+		cfg.MongoURI = db.URI()
+	}
+	st, err := store.Open(ctx, cfg.MongoURI, cfg.MongoDatabase)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = st.Close(context.Background()) }()
+	// Development keys go back into DATA_DIR/keys; with both keys set in the
+	// environment the backup carries none and none are written.
+	keys := ""
+	if cfg.JWTPrivateKey == nil || cfg.TicketSigningKey == nil {
+		keys = filepath.Join(cfg.DataDir, "keys")
+	}
+	return backup.Restore(ctx, st, location, backup.RestoreOptions{Drop: drop, KeysDir: keys, Out: stdout})
+}
