@@ -19,7 +19,7 @@ func TestGatewayAnswersHealthAndUnmatchedPaths(t *testing.T) {
 		{"healthz is ok while the process runs", request{Method: "GET", Path: "/healthz"}, 200, "", ""},
 		{"readyz is ok when the database answers", request{Method: "GET", Path: "/readyz"}, 200, "", ""},
 		{"an unknown API path is a 404 problem", request{Method: "GET", Path: "/api/nope"}, 404, "not_found", ""},
-		{"a wrong method on a known path is a 405 problem with Allow", request{Method: "PUT", Path: "/api/users/me"}, 405, "method_not_allowed", "GET, HEAD"},
+		{"a wrong method on a known path is a 405 problem with Allow", request{Method: "PUT", Path: "/api/users/me"}, 405, "method_not_allowed", "GET, HEAD, PATCH, DELETE"},
 		{"a protected route without a token is 401", request{Method: "GET", Path: "/api/users/me"}, 401, "unauthorized", ""},
 		{"a forged token is 401", request{Method: "GET", Path: "/api/users/me", Token: "x.y.z"}, 401, "unauthorized", ""},
 	}

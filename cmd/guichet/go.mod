@@ -95,6 +95,14 @@ require (
 	google.golang.org/grpc v1.72.1 // indirect
 	google.golang.org/protobuf v1.36.12 // indirect
 	gopkg.in/ini.v1 v1.67.3 // indirect
+	guichet.dev/functions/auth-jwks v0.0.0
+	guichet.dev/functions/auth-login v0.0.0
+	guichet.dev/functions/auth-logout v0.0.0
+	guichet.dev/functions/auth-refresh v0.0.0
+	guichet.dev/functions/auth-register v0.0.0
+	guichet.dev/functions/user-delete v0.0.0
+	guichet.dev/functions/user-list v0.0.0
+	guichet.dev/functions/user-update v0.0.0
 	modernc.org/gc/v3 v3.0.0-20240107210532-573471604cb6 // indirect
 	modernc.org/libc v1.55.3 // indirect
 	modernc.org/mathutil v1.6.0 // indirect
@@ -105,6 +113,22 @@ require (
 )
 
 replace guichet.dev/functions/user-get => ../../functions/user-get
+
+replace guichet.dev/functions/auth-register => ../../functions/auth-register
+
+replace guichet.dev/functions/auth-login => ../../functions/auth-login
+
+replace guichet.dev/functions/auth-refresh => ../../functions/auth-refresh
+
+replace guichet.dev/functions/auth-logout => ../../functions/auth-logout
+
+replace guichet.dev/functions/auth-jwks => ../../functions/auth-jwks
+
+replace guichet.dev/functions/user-list => ../../functions/user-list
+
+replace guichet.dev/functions/user-update => ../../functions/user-update
+
+replace guichet.dev/functions/user-delete => ../../functions/user-delete
 
 replace guichet.dev/openapi => ../../openapi
 

@@ -92,6 +92,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 // startup runs what a serve process does once before it answers, and
 // starts the background loops, which end with ctx.
 func startup(ctx context.Context, env *fn.Env) error {
+	// The first admin, from ADMIN_EMAIL and ADMIN_PASSWORD: created, or promoted
+	// and its password reset.
+	if err := env.Auth.EnsureAdmin(ctx, env.Config.AdminEmail, env.Config.AdminPassword); err != nil {
+		return fmt.Errorf("first admin: %w", err)
+	}
 	// Backups on BACKUP_SCHEDULE (UTC); "off" leaves it empty.
 	if spec := env.Config.BackupSchedule; spec != "" {
 		if err := env.Backups.Schedule(ctx, spec, logBackup(env.Log)); err != nil {

@@ -111,3 +111,8 @@ func PublicJWK(pub ed25519.PublicKey) JWK {
 
 // JWK returns the access-token verification key.
 func (t *Tokens) JWK() JWK { return PublicJWK(t.key.Public().(ed25519.PublicKey)) }
+
+// JWKS is a JSON Web Key Set (RFC 7517).
+type JWKS struct {
+	Keys []JWK `json:"keys"`
+}

@@ -33,6 +33,7 @@ type Env struct {
 	Store    *store.Store
 	Events   *event.Cache // event reads cached per process for event.CacheTTL
 	Tokens   *auth.Tokens
+	Auth     *auth.Service
 	Codes    *ticket.Signer // signs ticket codes
 	Registry *prometheus.Registry
 	Metrics  *httpx.Metrics
@@ -65,6 +66,7 @@ func NewEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*Env, err
 	if err != nil {
 		return nil, err
 	}
+	tokens := auth.NewTokens(jwtKey, cfg.AccessTokenTTL)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	backups, err := backup.New(st, backup.Options{Dir: cfg.BackupDir, Keep: cfg.BackupKeep, S3URL: cfg.BackupS3URL,
@@ -78,7 +80,8 @@ func NewEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*Env, err
 		Log:      log,
 		Store:    st,
 		Events:   event.NewCache(st, event.CacheTTL, event.SnapshotMax),
-		Tokens:   auth.NewTokens(jwtKey, cfg.AccessTokenTTL),
+		Tokens:   tokens,
+		Auth:     auth.NewService(st, tokens, cfg.AuthRatePerMin),
 		Codes:    ticket.NewSigner(ticketKey),
 		Registry: reg,
 		Metrics:  httpx.NewMetrics(reg),

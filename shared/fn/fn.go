@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"strings"
 
@@ -35,6 +36,16 @@ func (q *Request) Context() context.Context { return q.R.Context() }
 
 // PathValue returns the path wildcard name.
 func (q *Request) PathValue(name string) string { return q.R.PathValue(name) }
+
+// ClientAddr returns the address of the client (the peer's IP). Forwarding
+// headers are not trusted: anyone can send them.
+func (q *Request) ClientAddr() string {
+	host, _, err := net.SplitHostPort(q.R.RemoteAddr)
+	if err != nil {
+		return q.R.RemoteAddr
+	}
+	return host
+}
 
 // User returns the signed-in caller, or fault.Unauthorized (401).
 func (q *Request) User() (*user.User, error) {

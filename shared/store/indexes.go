@@ -17,6 +17,13 @@ const (
 	// colVersions holds one document per cached collection whose value
 	// changes after each write (events: see EventsVersion).
 	colVersions = "versions"
+
+	// Auth: refresh tokens, their single-use markers, revoked logins and
+	// failed logins.
+	colRefreshTokens  = "refresh_tokens"
+	colRefreshUsed    = "refresh_used"
+	colRefreshRevoked = "refresh_revoked"
+	colLoginFailures  = "login_failures"
 )
 
 // Collection names: backups.
@@ -53,6 +60,18 @@ var indexes = map[string][]index{
 		{Name: "key_unique", Keys: bson.D{{Key: "key", Value: 1}}, Unique: true},
 		// Listing: the good backups, newest first.
 		{Name: "status_createdAt", Keys: bson.D{{Key: "status", Value: 1}, {Key: "createdAt", Value: -1}}},
+	},
+	// Auth. refresh_used and refresh_revoked need no index beyond _id: the
+	// token hash and the family id are their _id, unique by construction.
+	colRefreshTokens: {
+		// A deleted user's (or new password's) refresh tokens are removed by owner.
+		{Name: "user", Keys: bson.D{{Key: "userId", Value: 1}}},
+	},
+	colLoginFailures: {
+		// Lockout: the latest failures of one account within the window.
+		{Name: "key_at", Keys: bson.D{{Key: "key", Value: 1}, {Key: "at", Value: -1}}},
+		// Pruning failures older than the window.
+		{Name: "at", Keys: bson.D{{Key: "at", Value: 1}}},
 	},
 }
 
