@@ -9,6 +9,11 @@ import (
 	aurefresh "guichet.dev/functions/auth-refresh"
 	auregister "guichet.dev/functions/auth-register"
 	backup "guichet.dev/functions/backup"
+	evcreate "guichet.dev/functions/event-create"
+	evdelete "guichet.dev/functions/event-delete"
+	evget "guichet.dev/functions/event-get"
+	evlist "guichet.dev/functions/event-list"
+	evupdate "guichet.dev/functions/event-update"
 	usdelete "guichet.dev/functions/user-delete"
 	usget "guichet.dev/functions/user-get"
 	uslist "guichet.dev/functions/user-list"
@@ -28,4 +33,9 @@ var functions = map[string]http.Handler{
 	"user-list":     http.HandlerFunc(uslist.Handle),
 	"user-update":   http.HandlerFunc(usupdate.Handle),
 	"user-delete":   http.HandlerFunc(usdelete.Handle),
+	"event-create":  http.HandlerFunc(evcreate.Handle),
+	"event-get":     http.HandlerFunc(evget.Handle),
+	"event-list":    http.HandlerFunc(evlist.Handle),
+	"event-update":  http.HandlerFunc(evupdate.Handle),
+	"event-delete":  http.HandlerFunc(evdelete.Handle),
 }

@@ -12,6 +12,11 @@ require (
 	github.com/prometheus/client_golang v1.25.0
 	golang.org/x/sync v0.25.0
 	guichet.dev/functions/backup v0.0.0
+	guichet.dev/functions/event-create v0.0.0
+	guichet.dev/functions/event-delete v0.0.0
+	guichet.dev/functions/event-get v0.0.0
+	guichet.dev/functions/event-list v0.0.0
+	guichet.dev/functions/event-update v0.0.0
 	guichet.dev/functions/user-get v0.0.0
 	guichet.dev/openapi v0.0.0
 )
@@ -35,7 +40,7 @@ require (
 	github.com/go-openapi/swag/jsonname v0.25.5 // indirect
 	github.com/go-sql-driver/mysql v1.9.2 // indirect
 	github.com/golang/snappy v0.0.4 // indirect
-	github.com/google/uuid v1.6.0 // indirect
+	github.com/google/uuid v1.6.0
 	github.com/gorilla/mux v1.8.0 // indirect
 	github.com/grpc-ecosystem/grpc-gateway/v2 v2.26.3 // indirect
 	github.com/hashicorp/golang-lru/v2 v2.0.7 // indirect
@@ -134,3 +139,13 @@ replace guichet.dev/functions/user-delete => ../../functions/user-delete
 replace guichet.dev/openapi => ../../openapi
 
 replace guichet.dev/functions/backup => ../../functions/backup
+
+replace guichet.dev/functions/event-create => ../../functions/event-create
+
+replace guichet.dev/functions/event-delete => ../../functions/event-delete
+
+replace guichet.dev/functions/event-get => ../../functions/event-get
+
+replace guichet.dev/functions/event-list => ../../functions/event-list
+
+replace guichet.dev/functions/event-update => ../../functions/event-update

@@ -19,6 +19,7 @@ import (
 	"guichet.dev/shared/auth"
 	"guichet.dev/shared/backup"
 	"guichet.dev/shared/config"
+	"guichet.dev/shared/event"
 	"guichet.dev/shared/httpx"
 	"guichet.dev/shared/store"
 	"guichet.dev/shared/ticket"
@@ -30,6 +31,7 @@ type Env struct {
 	Config   config.Config
 	Log      *slog.Logger
 	Store    *store.Store
+	Events   *event.Cache // event reads cached per process for event.CacheTTL
 	Tokens   *auth.Tokens
 	Auth     *auth.Service
 	Codes    *ticket.Signer // signs ticket codes
@@ -77,6 +79,7 @@ func NewEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*Env, err
 		Config:   cfg,
 		Log:      log,
 		Store:    st,
+		Events:   event.NewCache(st, event.CacheTTL, event.SnapshotMax),
 		Tokens:   tokens,
 		Auth:     auth.NewService(st, tokens, cfg.AuthRatePerMin),
 		Codes:    ticket.NewSigner(ticketKey),

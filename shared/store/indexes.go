@@ -14,6 +14,9 @@ const (
 	colUsers   = "users"
 	colEvents  = "events"
 	colTickets = "tickets"
+	// colVersions holds one document per cached collection whose value
+	// changes after each write (events: see EventsVersion).
+	colVersions = "versions"
 
 	// Auth: refresh tokens, their single-use markers, revoked logins and
 	// failed logins.
@@ -42,7 +45,16 @@ var indexes = map[string][]index{
 		// Unique username, case-insensitively: usernameKey is the lower-cased name.
 		{Name: "username_unique", Keys: bson.D{{Key: "usernameKey", Value: 1}}, Unique: true},
 	},
+	colEvents: {
+		// GET /api/events: the status filter (always present) with the
+		// (date, _id) keyset sort and the date bounds.
+		{Name: "status_date", Keys: bson.D{{Key: "status", Value: 1}, {Key: "date", Value: 1}, {Key: "_id", Value: 1}}},
+		// GET /api/events?organizerId=: an organizer's own events, same sort.
+		{Name: "organizer_date", Keys: bson.D{{Key: "organizerId", Value: 1}, {Key: "date", Value: 1}, {Key: "_id", Value: 1}}},
+	},
 	colTickets: {
+		// ticketsSold: counting an event's tickets that are not cancelled.
+		{Name: "event_status", Keys: bson.D{{Key: "event", Value: 1}, {Key: "status", Value: 1}}},
 		// A purchase's tickets: idempotent replays and confirmations.
 		{Name: "purchase", Keys: bson.D{{Key: "purchaseId", Value: 1}}},
 		// The outbox sweep: tickets whose confirmation is still pending, oldest first.

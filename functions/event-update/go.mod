@@ -1,0 +1,7 @@
+module guichet.dev/functions/event-update
+
+go 1.26.0
+
+require guichet.dev/shared v0.0.0
+
+replace guichet.dev/shared => ../../shared
