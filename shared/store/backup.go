@@ -281,9 +281,14 @@ func (s *Store) CreateIndexSpecs(ctx context.Context, name string, specs []json.
 }
 
 // CreateCollection creates the empty collection name (so a collection that
-// had no documents is restored too).
+// had no documents is restored too); one that exists already is fine.
 func (s *Store) CreateCollection(ctx context.Context, name string) error {
-	return wrap(s.db.CreateCollection(ctx, name), "create collection "+name)
+	err := s.db.CreateCollection(ctx, name)
+	var se mongo.ServerError
+	if errors.As(err, &se) && se.HasErrorCode(48) { // NamespaceExists
+		return nil
+	}
+	return wrap(err, "create collection "+name)
 }
 
 // DropCollection removes collection name with its documents and indexes.
