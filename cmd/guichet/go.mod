@@ -8,6 +8,11 @@ replace guichet.dev/shared => ../../shared
 
 require (
 	github.com/prometheus/client_golang v1.25.0
+	guichet.dev/functions/ticket-get v0.0.0
+	guichet.dev/functions/ticket-list v0.0.0
+	guichet.dev/functions/ticket-purchase v0.0.0
+	guichet.dev/functions/ticket-qr v0.0.0
+	guichet.dev/functions/ticket-verify v0.0.0
 	guichet.dev/functions/user-get v0.0.0
 )
 
@@ -46,6 +51,7 @@ require (
 	github.com/prometheus/common v0.72.0 // indirect
 	github.com/prometheus/procfs v0.22.0 // indirect
 	github.com/remyoudompheng/bigfft v0.0.0-20230129092748-24d4a6f8daec // indirect
+	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e // indirect
 	github.com/xdg-go/scram v1.4.0 // indirect
 	github.com/xdg-go/stringprep v1.0.4 // indirect
 	github.com/youmark/pkcs8 v0.0.0-20240726163527-a2c0da244d78 // indirect
@@ -79,3 +85,15 @@ require (
 )
 
 replace guichet.dev/functions/user-get => ../../functions/user-get
+
+replace guichet.dev/functions/ticket-get => ../../functions/ticket-get
+
+replace guichet.dev/functions/ticket-list => ../../functions/ticket-list
+
+replace guichet.dev/functions/ticket-purchase => ../../functions/ticket-purchase
+
+replace guichet.dev/functions/ticket-qr => ../../functions/ticket-qr
+
+replace guichet.dev/functions/ticket-verify => ../../functions/ticket-verify
+
+replace guichet.dev/functions/ticket-sweep => ../../functions/ticket-sweep

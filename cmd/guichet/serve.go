@@ -15,6 +15,7 @@ import (
 	"guichet.dev/shared/config"
 	"guichet.dev/shared/ferret"
 	"guichet.dev/shared/fn"
+	"guichet.dev/shared/ticket"
 )
 
 // serve runs the local gateway until ctx is cancelled, then shuts down
@@ -84,10 +85,33 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	return nil
 }
 
-// startup runs what a serve process does once before it answers: nothing
-// yet beyond opening the Env; later features add their start-up steps here.
+// startup runs what a serve process does once before it answers, and
+// starts its background loops (they end with ctx).
 func startup(ctx context.Context, env *fn.Env) error {
-	_ = ctx
-	_ = env
+	go sweepTickets(ctx, env, sweepEvery)
 	return nil
+}
+
+// sweepEvery is how often guichet serve returns the seats of crashed
+// purchases (deployments run the ticket-sweep function on a schedule).
+const sweepEvery = 30 * time.Second
+
+// sweepTickets runs ticket.Sweep every interval until ctx ends.
+func sweepTickets(ctx context.Context, env *fn.Env, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		res, err := ticket.Sweep(ctx, env.Store, time.Now().Add(-env.Config.Tickets.HoldTimeout))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			env.Log.Warn("ticket sweep", "err", err)
+		case res.Released > 0 || res.Completed > 0:
+			env.Log.Info("ticket sweep", "released", res.Released, "completed", res.Completed)
+		}
+	}
 }
