@@ -230,3 +230,26 @@ func (s *Store) DeleteIdem(ctx context.Context, user, key, purchaseID string) er
 	_, err := s.c(colIdempotency).DeleteOne(ctx, bson.D{{Key: "_id", Value: user + ":" + key}, {Key: "purchaseId", Value: purchaseID}})
 	return wrap(err, "delete idempotency key")
 }
+
+// SwapTicketCapacity sets an event's capacity to to if it is still from,
+// reporting whether it did: the event PATCH's step that puts a capacity
+// back after CheckCapacity refused the lower one.
+func (s *Store) SwapTicketCapacity(ctx context.Context, eventID string, from, to int) (bool, error) {
+	o, err := oid(eventID)
+	if err != nil {
+		return false, err
+	}
+	r, err := s.c(colEvents).UpdateOne(ctx, bson.D{{Key: "_id", Value: o}, {Key: "ticketCapacity", Value: from}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "ticketCapacity", Value: to}, {Key: "updatedAt", Value: time.Now().UTC()}}}})
+	if err != nil {
+		return false, wrap(err, "set ticket capacity")
+	}
+	return r.ModifiedCount == 1, nil
+}
+
+// InsertProbe inserts one small document into a scratch collection: the
+// unit of the raw single-insert rate that benchmarks compare purchases to.
+func (s *Store) InsertProbe(ctx context.Context, collection string) error {
+	_, err := s.c("probe_"+collection).InsertOne(ctx, bson.D{{Key: "_id", Value: bson.NewObjectID()}, {Key: "at", Value: time.Now()}})
+	return wrap(err, "insert probe")
+}
