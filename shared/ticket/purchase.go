@@ -89,7 +89,10 @@ func NewSeller(st Store, codes *Signer, pub Publisher, log *slog.Logger) *Seller
 // HoldAfterClaim makes every purchase wait after claiming until its request
 // ends: a test hook for crash tests, never set in production.
 func (s *Seller) HoldAfterClaim() {
-	s.afterClaim = func(ctx context.Context) { <-ctx.Done() }
+	s.afterClaim = func(ctx context.Context) {
+		s.log.Warn("test hook: purchase holds its claims until the request ends")
+		<-ctx.Done()
+	}
 }
 
 func (s *Seller) sales(eventID string) *eventSales {
