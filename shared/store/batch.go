@@ -126,13 +126,14 @@ type batchers struct {
 	claims, outcomes, tickets *batcher
 }
 
-// Batch shape: up to 256 documents or 1 ms per batch, four batches in
-// flight per collection (SQLite serializes writers anyway; PostgreSQL and
-// MongoDB overlap them).
+// Batch shape: up to 256 documents or 1 ms per batch, one batch in flight
+// per collection: while it is in the database the next one fills, so
+// batches grow with the load (measured on SQLite: four flushers per
+// collection made batches of 5 documents contend for the one writer).
 func newBatchers(db *mongo.Database) batchers {
 	return batchers{
-		claims:   newBatcher(db.Collection(colClaims), 4, 256, time.Millisecond),
-		outcomes: newBatcher(db.Collection(colOutcomes), 4, 256, time.Millisecond),
-		tickets:  newBatcher(db.Collection(colTickets), 4, 256, time.Millisecond),
+		claims:   newBatcher(db.Collection(colClaims), 1, 256, time.Millisecond),
+		outcomes: newBatcher(db.Collection(colOutcomes), 1, 256, time.Millisecond),
+		tickets:  newBatcher(db.Collection(colTickets), 1, 256, time.Millisecond),
 	}
 }

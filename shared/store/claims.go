@@ -72,7 +72,9 @@ func (s *Store) ReleaseClaims(ctx context.Context, eventID, purchaseID string, n
 // TakenNumbers lists the claimed numbers of an event, in no order.
 func (s *Store) TakenNumbers(ctx context.Context, eventID string) ([]int, error) {
 	cur, err := s.c(colClaims).Find(ctx, bson.D{{Key: "event", Value: eventID}},
-		options.Find().SetProjection(bson.D{{Key: "number", Value: 1}, {Key: "_id", Value: 0}}))
+		// One reply, no getMore: FerretDB on SQLite keeps a read open between
+		// getMores, and the purchase path's inserts queue behind it.
+		options.Find().SetProjection(bson.D{{Key: "number", Value: 1}, {Key: "_id", Value: 0}}).SetBatchSize(1<<31-1))
 	if err != nil {
 		return nil, wrap(err, "find taken numbers")
 	}

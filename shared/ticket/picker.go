@@ -35,18 +35,25 @@ const (
 //     free seats of a nearly sold-out event are found in one round trip
 //     rather than by probing. Only a scan that began after the buyer
 //     arrived may answer sold_out.
+//   - A buyer that finds no candidate while other buyers of the process
+//     still have numbers in flight waits for them to settle first (they
+//     may give numbers back), so a gap scan runs when this process is not
+//     writing claims: on SQLite a long read and a stream of writes slow
+//     each other down by orders of magnitude.
 type picker struct {
 	mu       sync.Mutex
 	capacity int
-	taken    []bool // index n: number n is claimed, held here, or known taken
+	taken    []uint32 // index n: 0 if n is a candidate, else the epoch in which it was last known taken
+	epoch    uint32   // advanced at the start of every gap scan
 	inflight map[int]bool
-	free     int // count of numbers 1..capacity not in taken
-	next     int // next number to hand out in the current block; 0: none
-	blockEnd int // last number of the current block
+	free     int           // count of numbers 1..capacity not in taken
+	next     int           // next number to hand out in the current block; 0: none
+	blockEnd int           // last number of the current block
+	settled  chan struct{} // closed (and replaced) whenever numbers settle
 }
 
 func newPicker(capacity int) *picker {
-	p := &picker{inflight: map[int]bool{}}
+	p := &picker{inflight: map[int]bool{}, epoch: 1, settled: make(chan struct{})}
 	p.resize(capacity)
 	return p
 }
@@ -57,12 +64,12 @@ func (p *picker) resize(capacity int) {
 		return
 	}
 	if capacity+1 > len(p.taken) {
-		p.taken = append(p.taken, make([]bool, capacity+1-len(p.taken))...)
+		p.taken = append(p.taken, make([]uint32, capacity+1-len(p.taken))...)
 	}
 	p.capacity = capacity
 	p.free = 0
 	for n := 1; n <= capacity; n++ {
-		if !p.taken[n] {
+		if p.taken[n] == 0 {
 			p.free++
 		}
 	}
@@ -83,10 +90,10 @@ func (p *picker) pick(q int) []int {
 		}
 		n := p.next
 		p.next++
-		if p.taken[n] {
+		if p.taken[n] != 0 {
 			continue
 		}
-		p.taken[n] = true
+		p.taken[n] = p.epoch
 		p.free--
 		p.inflight[n] = true
 		ns = append(ns, n)
@@ -102,7 +109,7 @@ func (p *picker) jump() {
 	for start := 1; start <= p.capacity && k < window; start += blockSize {
 		end := min(start+blockSize-1, p.capacity)
 		for n := start; n <= end; n++ {
-			if !p.taken[n] {
+			if p.taken[n] == 0 {
 				cands[k] = start
 				k++
 				break
@@ -119,19 +126,21 @@ func (p *picker) jump() {
 func (p *picker) claimed(won, lost, givenBack []int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	for _, n := range won {
-		delete(p.inflight, n)
-	}
-	for _, n := range lost {
-		delete(p.inflight, n)
+	close(p.settled)
+	p.settled = make(chan struct{})
+	for _, ns := range [][]int{won, lost} {
+		for _, n := range ns {
+			delete(p.inflight, n)
+			p.taken[n] = p.epoch
+		}
 	}
 	if len(lost) > 0 {
 		p.next = 0
 	}
 	for _, n := range givenBack {
 		delete(p.inflight, n)
-		if n < len(p.taken) && p.taken[n] {
-			p.taken[n] = false
+		if n < len(p.taken) && p.taken[n] != 0 {
+			p.taken[n] = 0
 			if n <= p.capacity {
 				p.free++
 			}
@@ -139,23 +148,46 @@ func (p *picker) claimed(won, lost, givenBack []int) {
 	}
 }
 
-// rebuild replaces what the picker knows with a scan of the claimed
-// numbers, keeping the numbers it has handed out and not yet settled.
-func (p *picker) rebuild(claimed []int) {
+// inFlight returns whether numbers handed out here are still unsettled,
+// and a channel closed when some settle.
+func (p *picker) inFlight() (bool, <-chan struct{}) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	clear(p.taken)
+	return len(p.inflight) > 0, p.settled
+}
+
+// scanStarts advances the epoch as a gap scan begins and returns the
+// scan's epoch: what is learned from now on is newer than the scan.
+func (p *picker) scanStarts() uint32 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.epoch++
+	return p.epoch
+}
+
+// rebuild merges a gap scan begun in epoch: claimed numbers are taken; a
+// number the scan did not see becomes a candidate again unless the picker
+// learned it was taken after the scan began (a claim the scan may have
+// missed) or still has it in flight.
+func (p *picker) rebuild(claimed []int, epoch uint32) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	seen := make([]bool, len(p.taken))
 	for _, n := range claimed {
-		if n >= 1 && n < len(p.taken) {
-			p.taken[n] = true
+		if n >= 1 && n < len(seen) {
+			seen[n] = true
 		}
 	}
-	for n := range p.inflight {
-		p.taken[n] = true
-	}
 	p.free = 0
-	for n := 1; n <= p.capacity; n++ {
-		if !p.taken[n] {
+	for n := 1; n < len(p.taken); n++ {
+		switch {
+		case seen[n]:
+			p.taken[n] = max(p.taken[n], epoch-1, 1)
+		case p.inflight[n] || p.taken[n] >= epoch:
+		default:
+			p.taken[n] = 0
+		}
+		if n <= p.capacity && p.taken[n] == 0 {
 			p.free++
 		}
 	}

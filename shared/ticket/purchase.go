@@ -68,6 +68,12 @@ type Seller struct {
 	events map[string]*eventSales
 }
 
+// scanned is a gap scan's result.
+type scanned struct {
+	numbers []int
+	epoch   uint32
+}
+
 // eventSales is a Seller's state for one event.
 type eventSales struct {
 	cached struct {
@@ -77,7 +83,7 @@ type eventSales struct {
 	}
 	picker *picker
 	read   fresh[*event.Event] // post-claim reads of the event
-	scan   fresh[[]int]        // gap scans of the claimed numbers
+	scan   fresh[scanned]      // gap scans of the claimed numbers
 }
 
 // NewSeller returns a Seller. A nil publisher leaves confirmations pending
@@ -102,7 +108,12 @@ func (s *Seller) sales(eventID string) *eventSales {
 	if !ok {
 		es = &eventSales{}
 		es.read.read = func(ctx context.Context) (*event.Event, error) { return s.store.EventByID(ctx, eventID) }
-		es.scan.read = func(ctx context.Context) ([]int, error) { return s.store.TakenNumbers(ctx, eventID) }
+		es.scan.read = func(ctx context.Context) (scanned, error) {
+			// The picker exists: a scan follows a pick, which follows event().
+			epoch := es.picker.scanStarts()
+			ns, err := s.store.TakenNumbers(ctx, eventID)
+			return scanned{numbers: ns, epoch: epoch}, err
+		}
 		s.events[eventID] = es
 	}
 	return es
@@ -360,17 +371,26 @@ func (s *Seller) sell(ctx context.Context, es *eventSales, ev *event.Event, o *O
 func (s *Seller) claim(ctx context.Context, es *eventSales, eventID, pid string, q int, arrived time.Time) ([]int, error) {
 	var held []int
 	since := arrived
-	for range maxRounds {
+	for rounds := 0; rounds < maxRounds; {
 		want := es.picker.pick(q - len(held))
 		if len(want) < q-len(held) {
 			es.picker.claimed(nil, nil, want)
+			if busy, settled := es.picker.inFlight(); busy {
+				select {
+				case <-settled:
+					continue
+				case <-ctx.Done():
+					s.release(es, eventID, pid, held)
+					return nil, &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: ctx.Err()}
+				}
+			}
 			taken, err := es.scan.get(ctx, since)
 			since = time.Now()
 			if err != nil {
 				s.release(es, eventID, pid, held)
 				return nil, err
 			}
-			es.picker.rebuild(taken)
+			es.picker.rebuild(taken.numbers, taken.epoch)
 			want = es.picker.pick(q - len(held))
 			if len(want) < q-len(held) {
 				es.picker.claimed(nil, nil, want)
@@ -378,6 +398,7 @@ func (s *Seller) claim(ctx context.Context, es *eventSales, eventID, pid string,
 				return nil, fault.New(fault.SoldOut)
 			}
 		}
+		rounds++
 		at := time.Now()
 		cs := make([]Claim, len(want))
 		for i, n := range want {
