@@ -26,8 +26,9 @@ import (
 type Store struct {
 	client *mongo.Client
 	db     *mongo.Database
-	batch  batchers  // group commit of the purchase path's inserts
-	sold   soldCache // ticketsSold, per process, briefly
+	batch  batchers   // group commit of the purchase path's inserts
+	sold   soldCache  // ticketsSold, per process, briefly
+	users  userLoader // group reads of the authenticating users
 }
 
 // Open connects to uri and uses database name. It creates the indexes

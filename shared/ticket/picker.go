@@ -124,6 +124,9 @@ func (p *picker) jump() {
 // lost (another purchase holds it) stays taken and ends the current block;
 // given back (released by this process) becomes a candidate again.
 func (p *picker) claimed(won, lost, givenBack []int) {
+	if len(won)+len(lost)+len(givenBack) == 0 {
+		return
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	close(p.settled)
