@@ -44,13 +44,14 @@ func TestTicketBenchSellOut(t *testing.T) {
 	var lat []time.Duration
 	var sold []ticket.Ticket
 	var failed atomic.Int64
-	var lastSale atomic.Int64 // nanoseconds after start
+	var lastSale time.Duration // after start
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i := range buyers {
 		wg.Go(func() {
 			var mine []time.Duration
 			var got []ticket.Ticket
+			var last time.Duration
 			for {
 				t0 := time.Now()
 				a := s.buy(tokens[i], ev.ID, nil, "")
@@ -62,10 +63,11 @@ func TestTicketBenchSellOut(t *testing.T) {
 					break
 				}
 				got = append(got, a.Tickets...)
-				lastSale.Store(max(lastSale.Load(), int64(time.Since(start))))
+				last = time.Since(start)
 			}
 			mu.Lock()
 			lat = append(lat, mine...)
+			lastSale = max(lastSale, last)
 			sold = append(sold, got...)
 			mu.Unlock()
 		})
@@ -82,7 +84,7 @@ func TestTicketBenchSellOut(t *testing.T) {
 		}
 		numbers[tk.Number] = true
 	}
-	soldOut := time.Duration(lastSale.Load())
+	soldOut := lastSale
 	rate := float64(len(sold)) / soldOut.Seconds()
 	t.Logf("sold %d of %d seats in %v (every buyer told sold_out after %v): %.0f tickets/s; purchase p50 %v p99 %v; oversold %d; duplicate numbers %d; other failures %d",
 		len(sold), seats, soldOut.Round(time.Millisecond), elapsed.Round(time.Millisecond), rate, pct(0.5).Round(100*time.Microsecond),

@@ -123,7 +123,7 @@ func (b *batcher) flush(reqs []*batchReq, n int) {
 
 // batchers are the group commits of the purchase path, one per collection.
 type batchers struct {
-	claims, tickets *batcher
+	claims, outcomes, tickets *batcher
 }
 
 // Batch shape: up to 256 documents or 1 ms per batch, one batch in flight
@@ -132,7 +132,8 @@ type batchers struct {
 // collection made batches of 5 documents contend for the one writer).
 func newBatchers(db *mongo.Database) batchers {
 	return batchers{
-		claims:  newBatcher(db.Collection(colClaims), 1, 256, time.Millisecond),
-		tickets: newBatcher(db.Collection(colTickets), 1, 256, time.Millisecond),
+		claims:   newBatcher(db.Collection(colClaims), 1, 256, time.Millisecond),
+		outcomes: newBatcher(db.Collection(colOutcomes), 1, 256, time.Millisecond),
+		tickets:  newBatcher(db.Collection(colTickets), 1, 256, time.Millisecond),
 	}
 }

@@ -34,8 +34,6 @@ type claimDoc struct {
 
 func claimID(eventID string, number int) string { return eventID + ":" + strconv.Itoa(number) }
 
-func outcomeID(purchaseID string) string { return "purchase:" + purchaseID }
-
 // InsertClaims takes seats: one group-committed unordered insert with other
 // buyers' claims; a claim whose key exists answers ticket.ErrTaken.
 func (s *Store) InsertClaims(ctx context.Context, cs []ticket.Claim) ([]error, error) {
@@ -137,16 +135,12 @@ func (s *Store) MarkClaimsSold(ctx context.Context, purchaseIDs []string) error 
 	return wrap(err, "mark claims sold")
 }
 
-// outcomeDoc is the one decision of a purchase: _id is "purchase:<id>", so
-// the purchase ("sold") and the sweep ("abandoned") cannot both decide. It
-// lives in the claims collection, so that a purchase's decision is group-
-// committed with other buyers' claims rather than in a third write stream;
-// its fields (outcome, not state; purchaseEvent, not event) keep it out of
-// every claim query.
+// outcomeDoc is the one decision of a purchase: _id is the purchase id, so
+// the purchase ("sold") and the sweep ("abandoned") cannot both decide.
 type outcomeDoc struct {
 	ID       string      `bson:"_id"`
-	State    string      `bson:"outcome"`
-	Event    string      `bson:"purchaseEvent"`
+	State    string      `bson:"state"`
+	Event    string      `bson:"event"`
 	BuyerID  string      `bson:"buyerId,omitempty"`
 	Channel  string      `bson:"channel,omitempty"`
 	Language string      `bson:"language,omitempty"`
@@ -158,12 +152,12 @@ type outcomeDoc struct {
 // InsertOutcome records a purchase's decision (group-committed); an existing
 // decision answers ticket.ErrDecided.
 func (s *Store) InsertOutcome(ctx context.Context, o ticket.Outcome) error {
-	d := outcomeDoc{ID: outcomeID(o.Purchase.ID), State: string(o.State), Event: o.Purchase.EventID, BuyerID: o.Purchase.BuyerID,
+	d := outcomeDoc{ID: o.Purchase.ID, State: string(o.State), Event: o.Purchase.EventID, BuyerID: o.Purchase.BuyerID,
 		Channel: string(o.Purchase.Channel), Language: string(o.Purchase.Language), Refusal: string(o.Refusal), At: o.At.UTC()}
 	for i := range o.Purchase.Tickets {
 		d.Tickets = append(d.Tickets, toTicketDoc(&o.Purchase.Tickets[i]))
 	}
-	errs, err := s.batch.claims.insert(ctx, []any{d})
+	errs, err := s.batch.outcomes.insert(ctx, []any{d})
 	if err != nil {
 		return err
 	}
@@ -176,11 +170,11 @@ func (s *Store) InsertOutcome(ctx context.Context, o ticket.Outcome) error {
 // OutcomeOf returns the decision of a purchase, or fault.NotFound.
 func (s *Store) OutcomeOf(ctx context.Context, purchaseID string) (*ticket.Outcome, error) {
 	var d outcomeDoc
-	if err := s.c(colClaims).FindOne(ctx, bson.D{{Key: "_id", Value: outcomeID(purchaseID)}}).Decode(&d); err != nil {
+	if err := s.c(colOutcomes).FindOne(ctx, bson.D{{Key: "_id", Value: purchaseID}}).Decode(&d); err != nil {
 		return nil, notFound(err, "find purchase outcome")
 	}
 	o := &ticket.Outcome{State: ticket.OutcomeState(d.State), Refusal: fault.Code(d.Refusal), At: d.At.UTC(),
-		Purchase: ticket.Purchase{ID: purchaseID, EventID: d.Event, BuyerID: d.BuyerID, Channel: ticket.Channel(d.Channel),
+		Purchase: ticket.Purchase{ID: d.ID, EventID: d.Event, BuyerID: d.BuyerID, Channel: ticket.Channel(d.Channel),
 			Language: i18n.Lang(d.Language)}}
 	for _, t := range d.Tickets {
 		o.Purchase.Tickets = append(o.Purchase.Tickets, t.ticket())

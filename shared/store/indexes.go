@@ -15,8 +15,9 @@ const (
 	colEvents  = "events"
 	colTickets = "tickets"
 
-	// Ticket sales (claims.go, ticketquery.go).
-	colClaims      = "claims" // seat claims and purchase outcomes
+	// Ticket sales (claims.go, checkins.go).
+	colClaims      = "claims"
+	colOutcomes    = "outcomes"
 	colIdempotency = "idempotency"
 	colCheckins    = "checkins"
 )
@@ -41,9 +42,8 @@ var indexes = map[string][]index{
 	// Seat claims: _id "<event>:<number>" is the unique key that takes a
 	// seat. (event, number) serves counting, capacity checks and gap scans,
 	// and is the shard key on sharded MongoDB. (state, at) finds held claims
-	// for the sweep. Purchase outcomes (_id "purchase:<id>", in the same
-	// collection so one group commit carries claims and decisions),
-	// idempotency keys and check-ins are unique by _id alone.
+	// for the sweep. Outcomes, idempotency keys and check-ins are unique by
+	// _id alone (purchase id, user:key, ticket uuid).
 	colClaims: {
 		{Name: "event_number", Keys: bson.D{{Key: "event", Value: 1}, {Key: "number", Value: 1}}},
 		{Name: "state_at", Keys: bson.D{{Key: "state", Value: 1}, {Key: "at", Value: 1}}},
