@@ -14,6 +14,11 @@ import (
 	evget "guichet.dev/functions/event-get"
 	evlist "guichet.dev/functions/event-list"
 	evupdate "guichet.dev/functions/event-update"
+	tkget "guichet.dev/functions/ticket-get"
+	tklist "guichet.dev/functions/ticket-list"
+	tkpurchase "guichet.dev/functions/ticket-purchase"
+	tkqr "guichet.dev/functions/ticket-qr"
+	tkverify "guichet.dev/functions/ticket-verify"
 	usdelete "guichet.dev/functions/user-delete"
 	usget "guichet.dev/functions/user-get"
 	uslist "guichet.dev/functions/user-list"
@@ -38,4 +43,10 @@ var functions = map[string]http.Handler{
 	"event-list":    http.HandlerFunc(evlist.Handle),
 	"event-update":  http.HandlerFunc(evupdate.Handle),
 	"event-delete":  http.HandlerFunc(evdelete.Handle),
+
+	"ticket-purchase": http.HandlerFunc(tkpurchase.Handle),
+	"ticket-get":      http.HandlerFunc(tkget.Handle),
+	"ticket-list":     http.HandlerFunc(tklist.Handle),
+	"ticket-qr":       http.HandlerFunc(tkqr.Handle),
+	"ticket-verify":   http.HandlerFunc(tkverify.Handle),
 }

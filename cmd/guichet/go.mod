@@ -9,6 +9,7 @@ replace guichet.dev/shared => ../../shared
 require (
 	github.com/HdrHistogram/hdrhistogram-go v1.4.0
 	github.com/golang-jwt/jwt/v5 v5.3.1
+	github.com/makiuchi-d/gozxing v0.1.1
 	github.com/prometheus/client_golang v1.25.0
 	golang.org/x/sync v0.25.0
 	guichet.dev/functions/backup v0.0.0
@@ -17,6 +18,12 @@ require (
 	guichet.dev/functions/event-get v0.0.0
 	guichet.dev/functions/event-list v0.0.0
 	guichet.dev/functions/event-update v0.0.0
+	guichet.dev/functions/ticket-get v0.0.0
+	guichet.dev/functions/ticket-list v0.0.0
+	guichet.dev/functions/ticket-purchase v0.0.0
+	guichet.dev/functions/ticket-qr v0.0.0
+	guichet.dev/functions/ticket-sweep v0.0.0-00010101000000-000000000000
+	guichet.dev/functions/ticket-verify v0.0.0
 	guichet.dev/functions/user-get v0.0.0
 	guichet.dev/openapi v0.0.0
 )
@@ -73,6 +80,7 @@ require (
 	github.com/robfig/cron/v3 v3.0.1 // indirect
 	github.com/rs/xid v1.6.0 // indirect
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3 // indirect
+	github.com/skip2/go-qrcode v0.0.0-20200617195104-da1b6568686e // indirect
 	github.com/tinylib/msgp v1.6.4 // indirect
 	github.com/wneessen/go-mail v0.8.1 // indirect
 	github.com/xdg-go/scram v1.4.0 // indirect
@@ -96,6 +104,7 @@ require (
 	golang.org/x/net v0.61.0 // indirect
 	golang.org/x/sys v0.49.0 // indirect
 	golang.org/x/text v0.44.0 // indirect
+	golang.org/x/xerrors v0.0.0-20200804184101-5ec99f83aff1 // indirect
 	google.golang.org/genproto/googleapis/api v0.0.0-20250519155744-55703ea1f237 // indirect
 	google.golang.org/genproto/googleapis/rpc v0.0.0-20250519155744-55703ea1f237 // indirect
 	google.golang.org/grpc v1.72.1 // indirect
@@ -149,3 +158,15 @@ replace guichet.dev/functions/event-get => ../../functions/event-get
 replace guichet.dev/functions/event-list => ../../functions/event-list
 
 replace guichet.dev/functions/event-update => ../../functions/event-update
+
+replace guichet.dev/functions/ticket-get => ../../functions/ticket-get
+
+replace guichet.dev/functions/ticket-list => ../../functions/ticket-list
+
+replace guichet.dev/functions/ticket-purchase => ../../functions/ticket-purchase
+
+replace guichet.dev/functions/ticket-qr => ../../functions/ticket-qr
+
+replace guichet.dev/functions/ticket-verify => ../../functions/ticket-verify
+
+replace guichet.dev/functions/ticket-sweep => ../../functions/ticket-sweep

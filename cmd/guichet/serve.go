@@ -16,6 +16,7 @@ import (
 	"guichet.dev/shared/config"
 	"guichet.dev/shared/ferret"
 	"guichet.dev/shared/fn"
+	"guichet.dev/shared/ticket"
 )
 
 // serve runs the local gateway until ctx is cancelled, then shuts down
@@ -58,6 +59,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer confirmations.Close()
+	env.Publisher = confirmations.Publisher
 
 	l, err := net.Listen("tcp", net.JoinHostPort("", strconv.Itoa(cfg.Port)))
 	if err != nil {
@@ -108,7 +110,34 @@ func startup(ctx context.Context, env *fn.Env) error {
 			return err
 		}
 	}
+	// Seats of crashed purchases come back (deployments run ticket-sweep on a
+	// schedule instead).
+	go sweepTickets(ctx, env, sweepEvery)
 	return nil
+}
+
+// sweepEvery is how often guichet serve returns the seats of crashed
+// purchases.
+const sweepEvery = 30 * time.Second
+
+// sweepTickets runs ticket.Sweep every interval until ctx ends.
+func sweepTickets(ctx context.Context, env *fn.Env, interval time.Duration) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		res, err := ticket.Sweep(ctx, env.Store, time.Now().Add(-env.Config.Tickets.HoldTimeout))
+		switch {
+		case err != nil && ctx.Err() == nil:
+			env.Log.Warn("ticket sweep", "err", err)
+		case res.Released > 0 || res.Completed > 0:
+			env.Log.Info("ticket sweep", "released", res.Released, "completed", res.Completed)
+		}
+	}
 }
 
 // logBackup logs the outcome of a scheduled backup (failures are logged

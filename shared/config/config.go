@@ -38,6 +38,14 @@ type Config struct {
 	Purchase         Admission
 	LogLevel         slog.Level
 	WebDir           string
+	Tickets          Tickets
+}
+
+// Tickets configures ticket sales' background work.
+type Tickets struct {
+	CronToken      string        // shared secret of the scheduled ticket-sweep (X-Guichet-Cron)
+	HoldTimeout    time.Duration // held claims older than this are swept
+	HoldAfterClaim bool          // test hook: purchases block after claiming (crash tests)
 }
 
 // SMS configures the HTTP SMS provider.
@@ -89,6 +97,9 @@ var Vars = []Var{
 	{"PURCHASE_PER_USER", "4", "purchases one user may have running or waiting"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"WEB_DIR", "", "serve the SPA from this folder instead of the embedded build"},
+	{"CRON_TOKEN", "", "shared secret the scheduler sends as X-Guichet-Cron to ticket-sweep (secret); empty: admin token only"},
+	{"TICKET_HOLD_TIMEOUT", "2m", "seat claims held longer than this by a purchase that never finished are returned by the sweep"},
+	{"GUICHET_TEST_HOLD_AFTER_CLAIM", "", "test hook: 1 makes purchases block after claiming their seats (crash tests only)"},
 }
 
 // Load reads the configuration through getenv (os.Getenv in production).
@@ -127,6 +138,11 @@ func Load(getenv func(string) string) (Config, error) {
 		},
 		LogLevel: r.level("LOG_LEVEL"),
 		WebDir:   r.str("WEB_DIR", ""),
+		Tickets: Tickets{
+			CronToken:      r.str("CRON_TOKEN", ""),
+			HoldTimeout:    r.duration("TICKET_HOLD_TIMEOUT", 2*time.Minute),
+			HoldAfterClaim: r.str("GUICHET_TEST_HOLD_AFTER_CLAIM", "") == "1",
+		},
 	}
 	c.BackupDir = r.str("BACKUP_DIR", filepath.Join(c.DataDir, "backups"))
 	if c.BackupSchedule == "off" {

@@ -38,6 +38,24 @@ type Env struct {
 	Registry *prometheus.Registry
 	Metrics  *httpx.Metrics
 	Backups  *backup.Service
+	// Publisher hands purchases to the confirmation pipeline; nil leaves
+	// tickets pending for the sweep. Set it before the first request.
+	Publisher ticket.Publisher
+
+	seller sync.Once
+	sales  *ticket.Seller
+}
+
+// Sales returns the process's ticket seller, built on first use with the
+// Publisher set by then.
+func (e *Env) Sales() *ticket.Seller {
+	e.seller.Do(func() {
+		e.sales = ticket.NewSeller(e.Store, e.Codes, e.Publisher, e.Log)
+		if e.Config.Tickets.HoldAfterClaim {
+			e.sales.HoldAfterClaim()
+		}
+	})
+	return e.sales
 }
 
 // NewEnv opens the database named by cfg.MongoURI and loads the keys

@@ -14,6 +14,12 @@ const (
 	colUsers   = "users"
 	colEvents  = "events"
 	colTickets = "tickets"
+	// Ticket sales (claims.go, checkins.go).
+	colClaims      = "claims"
+	colOutcomes    = "outcomes"
+	colIdempotency = "idempotency"
+	colCheckins    = "checkins"
+
 	// colVersions holds one document per cached collection whose value
 	// changes after each write (events: see EventsVersion).
 	colVersions = "versions"
@@ -59,6 +65,9 @@ var indexes = map[string][]index{
 		{Name: "purchase", Keys: bson.D{{Key: "purchaseId", Value: 1}}},
 		// The outbox sweep: tickets whose confirmation is still pending, oldest first.
 		{Name: "confirmation_pending", Keys: bson.D{{Key: "confirmation.status", Value: 1}, {Key: "date", Value: 1}}},
+		// A buyer's tickets and an event's tickets, in keyset order (ticket-list).
+		{Name: "owner_date", Keys: bson.D{{Key: "ownerId", Value: 1}, {Key: "date", Value: 1}, {Key: "_id", Value: 1}}},
+		{Name: "event_date", Keys: bson.D{{Key: "event", Value: 1}, {Key: "date", Value: 1}, {Key: "_id", Value: 1}}},
 	},
 	colBackups: {
 		// One run per key: two replicas firing for the same scheduled time
@@ -78,6 +87,15 @@ var indexes = map[string][]index{
 		{Name: "key_at", Keys: bson.D{{Key: "key", Value: 1}, {Key: "at", Value: -1}}},
 		// Pruning failures older than the window.
 		{Name: "at", Keys: bson.D{{Key: "at", Value: 1}}},
+	},
+	// Seat claims: _id "<event>:<number>" is the unique key that takes a
+	// seat. (event, number) serves counting, capacity checks and gap scans,
+	// and is the shard key on sharded MongoDB. (state, at) finds held claims
+	// for the sweep. Outcomes, idempotency keys and check-ins are unique by
+	// _id alone (purchase id, user:key, ticket uuid).
+	colClaims: {
+		{Name: "event_number", Keys: bson.D{{Key: "event", Value: 1}, {Key: "number", Value: 1}}},
+		{Name: "state_at", Keys: bson.D{{Key: "state", Value: 1}, {Key: "at", Value: 1}}},
 	},
 }
 

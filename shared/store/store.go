@@ -26,6 +26,9 @@ import (
 type Store struct {
 	client *mongo.Client
 	db     *mongo.Database
+	batch  batchers   // group commit of the purchase path's inserts
+	sold   soldCache  // ticketsSold, per process, briefly
+	users  userLoader // group reads of the authenticating users
 }
 
 // Open connects to uri and uses database name. It creates the indexes
@@ -41,6 +44,7 @@ func Open(ctx context.Context, uri, name string) (*Store, error) {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	s := &Store{client: client, db: client.Database(name)}
+	s.batch = newBatchers(s.db)
 	if err := s.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err

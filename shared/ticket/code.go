@@ -2,6 +2,7 @@ package ticket
 
 import (
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
@@ -80,4 +81,24 @@ func VerifyWith(pub ed25519.PublicKey, code string) (Named, error) {
 	}
 	u, _ := uuid.FromBytes(b[:16])
 	return Named{UUID: u.String(), Event: hex.EncodeToString(b[16:28]), Number: int(binary.BigEndian.Uint32(b[28:32]))}, nil
+}
+
+// JWK is a public key as a JSON Web Key (RFC 8037, OKP Ed25519).
+type JWK struct {
+	Kty string `json:"kty"`
+	Crv string `json:"crv"`
+	X   string `json:"x"`
+	Kid string `json:"kid"`
+	Use string `json:"use"`
+	Alg string `json:"alg"`
+}
+
+// JWK returns the ticket-signing public key for a JWKS. Its kid is
+// "ticket-" and the first 16 characters of the base64url SHA-256 of the
+// key, so scanners tell it from the access-token keys and follow rotations.
+func (s *Signer) JWK() JWK {
+	pub := s.PublicKey()
+	sum := sha256.Sum256(pub)
+	return JWK{Kty: "OKP", Crv: "Ed25519", X: base64.RawURLEncoding.EncodeToString(pub),
+		Kid: "ticket-" + base64.RawURLEncoding.EncodeToString(sum[:])[:16], Use: "sig", Alg: "EdDSA"}
 }

@@ -1,0 +1,49 @@
+// Package function is the ticket-sweep function, invoked on a schedule
+// (cron connector or PingSource; not in the public route table): it returns
+// the seats of purchases that crashed between claim and ticket, and writes
+// the tickets of sold purchases that crashed before writing them.
+package function
+
+import (
+	"crypto/subtle"
+	"net/http"
+	"time"
+
+	"guichet.dev/shared/fault"
+	"guichet.dev/shared/fn"
+	"guichet.dev/shared/ticket"
+	"guichet.dev/shared/user"
+)
+
+var handler = fn.New("ticket-sweep", sweep)
+
+// Handle is the OpenFaaS golang-middleware entry point.
+func Handle(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }
+
+// CronHeader carries the scheduler's shared secret (CRON_TOKEN).
+const CronHeader = "X-Guichet-Cron"
+
+func sweep(q *fn.Request) error {
+	if q.R.Method != http.MethodPost {
+		return fault.New(fault.MethodNotAllowed)
+	}
+	// Who runs it: the scheduler with CRON_TOKEN, or an admin.
+	if !cron(q) {
+		if _, err := q.Require(user.Admin); err != nil {
+			return err
+		}
+	}
+	res, err := ticket.Sweep(q.Context(), q.Env.Store, time.Now().Add(-q.Env.Config.Tickets.HoldTimeout))
+	if err != nil {
+		return err
+	}
+	return q.JSON(http.StatusOK, res)
+}
+
+// cron reports whether the request carries the configured shared secret,
+// compared in constant time.
+func cron(q *fn.Request) bool {
+	want := q.Env.Config.Tickets.CronToken
+	got := q.R.Header.Get(CronHeader)
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}

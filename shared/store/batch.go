@@ -1,0 +1,139 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// ErrDuplicate is the per-document answer of a batched insert whose key a
+// unique index already holds.
+var ErrDuplicate = errors.New("duplicate key")
+
+// batcher group-commits the inserts of concurrent callers into one
+// collection: each flusher takes whatever is queued (waiting at most linger
+// for more, up to max documents), sends it as one unordered InsertMany, and
+// hands every caller the result of its own documents, read from the write
+// errors by index. A unique-index violation fails only its own document, so
+// one buyer's taken seat never fails another's.
+//
+// Several flushers run at once, so while one batch is in the database the
+// next one fills: under load batches grow by themselves, and a lone caller
+// waits no more than linger.
+type batcher struct {
+	col      *mongo.Collection
+	queue    chan *batchReq
+	flushers int
+	max      int
+	linger   time.Duration
+	start    sync.Once // flushers start on first use
+}
+
+// batchReq is one caller's documents and where its answers go.
+type batchReq struct {
+	docs []any
+	errs []error // per document: nil, ErrDuplicate or another error
+	done chan struct{}
+}
+
+func newBatcher(col *mongo.Collection, flushers, max int, linger time.Duration) *batcher {
+	return &batcher{col: col, queue: make(chan *batchReq, 4096), flushers: flushers, max: max, linger: linger}
+}
+
+// insert stores docs and returns, per document, nil, ErrDuplicate or the
+// error that failed it. The error of the call itself is only ctx's.
+func (b *batcher) insert(ctx context.Context, docs []any) ([]error, error) {
+	b.start.Do(func() {
+		for range b.flushers {
+			go b.flushLoop()
+		}
+	})
+	r := &batchReq{docs: docs, errs: make([]error, len(docs)), done: make(chan struct{})}
+	select {
+	case b.queue <- r:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	// Once queued the documents may be written: wait for the answer even if
+	// ctx ends, so the caller always knows what it holds.
+	<-r.done
+	return r.errs, nil
+}
+
+func (b *batcher) flushLoop() {
+	for first := range b.queue {
+		reqs := []*batchReq{first}
+		n := len(first.docs)
+		deadline := time.NewTimer(b.linger)
+	collect:
+		for n < b.max {
+			select {
+			case r := <-b.queue:
+				reqs = append(reqs, r)
+				n += len(r.docs)
+			case <-deadline.C:
+				break collect
+			}
+		}
+		deadline.Stop()
+		b.flush(reqs, n)
+	}
+}
+
+func (b *batcher) flush(reqs []*batchReq, n int) {
+	docs := make([]any, 0, n)
+	for _, r := range reqs {
+		docs = append(docs, r.docs...)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	_, err := b.col.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
+	cancel()
+	perDoc := make([]error, n)
+	var bwe mongo.BulkWriteException
+	switch {
+	case err == nil:
+	case errors.As(err, &bwe) && bwe.WriteConcernError == nil:
+		for _, we := range bwe.WriteErrors {
+			if we.Index < 0 || we.Index >= n {
+				continue
+			}
+			if isDuplicate(we.WriteError) {
+				perDoc[we.Index] = ErrDuplicate
+			} else {
+				perDoc[we.Index] = wrap(we.WriteError, "insert batch")
+			}
+		}
+	default:
+		werr := wrap(err, "insert batch")
+		for i := range perDoc {
+			perDoc[i] = werr
+		}
+	}
+	i := 0
+	for _, r := range reqs {
+		copy(r.errs, perDoc[i:i+len(r.docs)])
+		i += len(r.docs)
+		close(r.done)
+	}
+}
+
+// batchers are the group commits of the purchase path, one per collection.
+type batchers struct {
+	claims, outcomes, tickets *batcher
+}
+
+// Batch shape: up to 256 documents or 1 ms per batch, one batch in flight
+// per collection: while it is in the database the next one fills, so
+// batches grow with the load (measured on SQLite: four flushers per
+// collection made batches of 5 documents contend for the one writer).
+func newBatchers(db *mongo.Database) batchers {
+	return batchers{
+		claims:   newBatcher(db.Collection(colClaims), 1, 256, time.Millisecond),
+		outcomes: newBatcher(db.Collection(colOutcomes), 1, 256, time.Millisecond),
+		tickets:  newBatcher(db.Collection(colTickets), 1, 256, time.Millisecond),
+	}
+}

@@ -1,0 +1,257 @@
+package store
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"guichet.dev/shared/fault"
+	"guichet.dev/shared/i18n"
+	"guichet.dev/shared/ticket"
+)
+
+// Claim states: held from the insert until the purchase's outcome is known
+// to the sweep; sold after. A purchase never waits for that update: its
+// outcome document is the decision, the state only spares the sweep.
+const (
+	claimHeld = "held"
+	claimSold = "sold"
+)
+
+// claimDoc holds a seat. _id is "<eventId>:<number>": the collection's
+// primary key is the unique index that makes a seat taken once.
+type claimDoc struct {
+	ID         string    `bson:"_id"`
+	Event      string    `bson:"event"`
+	Number     int       `bson:"number"`
+	PurchaseID string    `bson:"purchaseId"`
+	State      string    `bson:"state"`
+	At         time.Time `bson:"at"`
+}
+
+func claimID(eventID string, number int) string { return eventID + ":" + strconv.Itoa(number) }
+
+// InsertClaims takes seats: one group-committed unordered insert with other
+// buyers' claims; a claim whose key exists answers ticket.ErrTaken.
+func (s *Store) InsertClaims(ctx context.Context, cs []ticket.Claim) ([]error, error) {
+	docs := make([]any, len(cs))
+	for i, c := range cs {
+		docs[i] = claimDoc{ID: claimID(c.Event, c.Number), Event: c.Event, Number: c.Number,
+			PurchaseID: c.PurchaseID, State: claimHeld, At: c.At.UTC()}
+	}
+	errs, err := s.batch.claims.insert(ctx, docs)
+	if err != nil {
+		return nil, err
+	}
+	for i, e := range errs {
+		if e == ErrDuplicate {
+			errs[i] = ticket.ErrTaken
+		}
+	}
+	return errs, nil
+}
+
+// ReleaseClaims deletes the purchase's own claims on numbers (by key, so a
+// seat another purchase took since is never touched).
+func (s *Store) ReleaseClaims(ctx context.Context, eventID, purchaseID string, numbers []int) error {
+	if len(numbers) == 0 {
+		return nil
+	}
+	ids := make([]string, len(numbers))
+	for i, n := range numbers {
+		ids[i] = claimID(eventID, n)
+	}
+	_, err := s.c(colClaims).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}},
+		{Key: "purchaseId", Value: purchaseID}})
+	return wrap(err, "release claims")
+}
+
+// TakenNumbers lists the claimed numbers of an event, in no order.
+func (s *Store) TakenNumbers(ctx context.Context, eventID string) ([]int, error) {
+	cur, err := s.c(colClaims).Find(ctx, bson.D{{Key: "event", Value: eventID}},
+		// One reply, no getMore: FerretDB on SQLite keeps a read open between
+		// getMores, and the purchase path's inserts queue behind it.
+		options.Find().SetProjection(bson.D{{Key: "number", Value: 1}, {Key: "_id", Value: 0}}).SetBatchSize(1<<31-1))
+	if err != nil {
+		return nil, wrap(err, "find taken numbers")
+	}
+	defer cur.Close(ctx)
+	var ns []int
+	for cur.Next(ctx) {
+		v, ok := cur.Current.Lookup("number").AsInt64OK()
+		if ok {
+			ns = append(ns, int(v))
+		}
+	}
+	return ns, wrap(cur.Err(), "read taken numbers")
+}
+
+// ClaimsAbove counts the claims (held or sold) of an event numbered above
+// n: the check that a capacity lowered to n leaves no seat outside it.
+func (s *Store) ClaimsAbove(ctx context.Context, eventID string, n int) (int, error) {
+	c, err := s.c(colClaims).CountDocuments(ctx, bson.D{{Key: "event", Value: eventID},
+		{Key: "number", Value: bson.D{{Key: "$gt", Value: n}}}})
+	return int(c), wrap(err, "count claims above capacity")
+}
+
+// StaleClaims returns held claims taken before cutoff.
+func (s *Store) StaleClaims(ctx context.Context, cutoff time.Time, limit int) ([]ticket.Claim, error) {
+	cur, err := s.c(colClaims).Find(ctx, bson.D{{Key: "state", Value: claimHeld},
+		{Key: "at", Value: bson.D{{Key: "$lt", Value: cutoff.UTC()}}}}, options.Find().SetLimit(int64(limit)))
+	if err != nil {
+		return nil, wrap(err, "find stale claims")
+	}
+	var docs []claimDoc
+	if err := cur.All(ctx, &docs); err != nil {
+		return nil, wrap(err, "read stale claims")
+	}
+	cs := make([]ticket.Claim, len(docs))
+	for i, d := range docs {
+		cs[i] = ticket.Claim{Event: d.Event, Number: d.Number, PurchaseID: d.PurchaseID, At: d.At.UTC()}
+	}
+	return cs, nil
+}
+
+// DropHeldClaims deletes the held claims of abandoned purchases.
+func (s *Store) DropHeldClaims(ctx context.Context, purchaseIDs []string) error {
+	if len(purchaseIDs) == 0 {
+		return nil
+	}
+	_, err := s.c(colClaims).DeleteMany(ctx, bson.D{{Key: "purchaseId", Value: bson.D{{Key: "$in", Value: purchaseIDs}}},
+		{Key: "state", Value: claimHeld}})
+	return wrap(err, "drop abandoned claims")
+}
+
+// MarkClaimsSold sets the claims of sold purchases to sold.
+func (s *Store) MarkClaimsSold(ctx context.Context, purchaseIDs []string) error {
+	if len(purchaseIDs) == 0 {
+		return nil
+	}
+	_, err := s.c(colClaims).UpdateMany(ctx, bson.D{{Key: "purchaseId", Value: bson.D{{Key: "$in", Value: purchaseIDs}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: claimSold}}}})
+	return wrap(err, "mark claims sold")
+}
+
+// outcomeDoc is the one decision of a purchase: _id is the purchase id, so
+// the purchase ("sold") and the sweep ("abandoned") cannot both decide.
+type outcomeDoc struct {
+	ID       string      `bson:"_id"`
+	State    string      `bson:"state"`
+	Event    string      `bson:"event"`
+	BuyerID  string      `bson:"buyerId,omitempty"`
+	Channel  string      `bson:"channel,omitempty"`
+	Language string      `bson:"language,omitempty"`
+	Tickets  []ticketDoc `bson:"tickets,omitempty"`
+	Refusal  string      `bson:"refusal,omitempty"`
+	At       time.Time   `bson:"at"`
+}
+
+// InsertOutcome records a purchase's decision (group-committed); an existing
+// decision answers ticket.ErrDecided.
+func (s *Store) InsertOutcome(ctx context.Context, o ticket.Outcome) error {
+	d := outcomeDoc{ID: o.Purchase.ID, State: string(o.State), Event: o.Purchase.EventID, BuyerID: o.Purchase.BuyerID,
+		Channel: string(o.Purchase.Channel), Language: string(o.Purchase.Language), Refusal: string(o.Refusal), At: o.At.UTC()}
+	for i := range o.Purchase.Tickets {
+		d.Tickets = append(d.Tickets, toTicketDoc(&o.Purchase.Tickets[i]))
+	}
+	errs, err := s.batch.outcomes.insert(ctx, []any{d})
+	if err != nil {
+		return err
+	}
+	if errs[0] == ErrDuplicate {
+		return ticket.ErrDecided
+	}
+	return errs[0]
+}
+
+// OutcomeOf returns the decision of a purchase, or fault.NotFound.
+func (s *Store) OutcomeOf(ctx context.Context, purchaseID string) (*ticket.Outcome, error) {
+	var d outcomeDoc
+	if err := s.c(colOutcomes).FindOne(ctx, bson.D{{Key: "_id", Value: purchaseID}}).Decode(&d); err != nil {
+		return nil, notFound(err, "find purchase outcome")
+	}
+	o := &ticket.Outcome{State: ticket.OutcomeState(d.State), Refusal: fault.Code(d.Refusal), At: d.At.UTC(),
+		Purchase: ticket.Purchase{ID: d.ID, EventID: d.Event, BuyerID: d.BuyerID, Channel: ticket.Channel(d.Channel),
+			Language: i18n.Lang(d.Language)}}
+	for _, t := range d.Tickets {
+		o.Purchase.Tickets = append(o.Purchase.Tickets, t.ticket())
+	}
+	return o, nil
+}
+
+// WriteTickets inserts sold tickets, group-committed with other purchases';
+// a ticket already written (the sweep finishing a purchase) is kept.
+func (s *Store) WriteTickets(ctx context.Context, ts []ticket.Ticket) error {
+	docs := make([]any, len(ts))
+	for i := range ts {
+		docs[i] = toTicketDoc(&ts[i])
+	}
+	errs, err := s.batch.tickets.insert(ctx, docs)
+	if err != nil {
+		return err
+	}
+	for _, e := range errs {
+		if e != nil && e != ErrDuplicate {
+			return e
+		}
+	}
+	return nil
+}
+
+// idemDoc is an Idempotency-Key: _id "<userId>:<key>", unique, inserted
+// before the purchase claims anything.
+type idemDoc struct {
+	ID         string    `bson:"_id"`
+	Hash       string    `bson:"hash"`
+	PurchaseID string    `bson:"purchaseId"`
+	At         time.Time `bson:"at"`
+}
+
+// InsertIdem stores rec; if its (user, key) is held it returns the holder.
+func (s *Store) InsertIdem(ctx context.Context, rec ticket.IdemRecord) (*ticket.IdemRecord, error) {
+	id := rec.User + ":" + rec.Key
+	_, err := s.c(colIdempotency).InsertOne(ctx, idemDoc{ID: id, Hash: rec.Hash, PurchaseID: rec.PurchaseID, At: rec.At.UTC()})
+	if err == nil {
+		return nil, nil
+	}
+	if !isDuplicate(err) {
+		return nil, wrap(err, "insert idempotency key")
+	}
+	var d idemDoc
+	if err := s.c(colIdempotency).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
+		return nil, notFound(err, "find idempotency key")
+	}
+	return &ticket.IdemRecord{User: rec.User, Key: rec.Key, Hash: d.Hash, PurchaseID: d.PurchaseID, At: d.At.UTC()}, nil
+}
+
+// DeleteIdem removes (user, key) if purchaseID still holds it.
+func (s *Store) DeleteIdem(ctx context.Context, user, key, purchaseID string) error {
+	_, err := s.c(colIdempotency).DeleteOne(ctx, bson.D{{Key: "_id", Value: user + ":" + key}, {Key: "purchaseId", Value: purchaseID}})
+	return wrap(err, "delete idempotency key")
+}
+
+// SwapTicketCapacity sets an event's capacity to to if it is still from,
+// reporting whether it did: the event PATCH's step that puts a capacity
+// back after CheckCapacity refused the lower one.
+func (s *Store) SwapTicketCapacity(ctx context.Context, eventID string, from, to int) (bool, error) {
+	o, err := oid(eventID)
+	if err != nil {
+		return false, err
+	}
+	r, err := s.c(colEvents).UpdateOne(ctx, bson.D{{Key: "_id", Value: o}, {Key: "ticketCapacity", Value: from}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "ticketCapacity", Value: to}, {Key: "updatedAt", Value: time.Now().UTC()}}}})
+	if err != nil {
+		return false, wrap(err, "set ticket capacity")
+	}
+	return r.ModifiedCount == 1, nil
+}
+
+// InsertProbe inserts one small document into a scratch collection: the
+// unit of the raw single-insert rate that benchmarks compare purchases to.
+func (s *Store) InsertProbe(ctx context.Context, collection string) error {
+	_, err := s.c("probe_"+collection).InsertOne(ctx, bson.D{{Key: "_id", Value: bson.NewObjectID()}, {Key: "at", Value: time.Now()}})
+	return wrap(err, "insert probe")
+}

@@ -1,0 +1,88 @@
+package ticket
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestPickerHandsOutEveryNumberOnce(t *testing.T) {
+	for _, capacity := range []int{1, 15, 16, 17, 1000} {
+		p := newPicker(capacity)
+		seen := map[int]bool{}
+		for {
+			ns := p.pick(3)
+			for _, n := range ns {
+				if n < 1 || n > capacity || seen[n] {
+					t.Fatalf("capacity %d: number %d out of range or given twice", capacity, n)
+				}
+				seen[n] = true
+			}
+			p.claimed(ns, nil, nil)
+			if len(ns) < 3 {
+				break
+			}
+		}
+		if len(seen) != capacity {
+			t.Errorf("capacity %d: %d numbers handed out", capacity, len(seen))
+		}
+	}
+}
+
+func TestPickerLearnsAndForgets(t *testing.T) {
+	p := newPicker(4)
+	ns := p.pick(4)
+	// 1 and 2 won, 3 lost to another process, 4 given back.
+	p.claimed(ns[:2], ns[2:3], ns[3:])
+	if got := p.pick(2); len(got) != 1 || got[0] != ns[3] {
+		t.Fatalf("after give-back picked %v, want only %d", got, ns[3])
+	}
+	p.claimed(nil, nil, []int{ns[3]})
+	// A scan begun now that sees only the two wins frees the lost number;
+	// a number won after the scan began survives it.
+	epoch := p.scanStarts()
+	late := p.pick(1)
+	p.claimed(late, nil, nil)
+	p.rebuild(ns[:2], epoch)
+	got := p.pick(4)
+	if len(got) != 1 || got[0] != ns[2] {
+		t.Fatalf("after the scan picked %v, want only the lost number %d", got, ns[2])
+	}
+}
+
+func TestPickerResize(t *testing.T) {
+	p := newPicker(100)
+	p.resize(10)
+	for _, n := range p.pick(20) {
+		if n > 10 {
+			t.Fatalf("picked %d above the capacity 10", n)
+		}
+	}
+}
+
+func TestFreshNeverAnswersWithAnEarlierRead(t *testing.T) {
+	var reads atomic.Int64
+	var f fresh[time.Time]
+	f.read = func(context.Context) (time.Time, error) {
+		reads.Add(1)
+		start := time.Now()
+		time.Sleep(5 * time.Millisecond) // a read that takes a while
+		return start, nil
+	}
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			since := time.Now()
+			got, err := f.get(context.Background(), since)
+			if err != nil || got.Before(since) {
+				t.Errorf("asked at %v, got a read begun at %v (%v)", since, got, err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := reads.Load(); n >= 50 {
+		t.Errorf("%d reads for 50 concurrent callers: not shared", n)
+	}
+}

@@ -1,0 +1,468 @@
+package ticket
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"guichet.dev/shared/event"
+	"guichet.dev/shared/fault"
+	"guichet.dev/shared/i18n"
+	"guichet.dev/shared/user"
+)
+
+// Purchase limits of API.md.
+const (
+	MaxQuantity = 10
+	MaxKeyLen   = 100
+)
+
+// eventTTL bounds how long a process trusts its copy of an event for the
+// checks before claiming. After claiming, a purchase always reads the event
+// again (see Buy), so a stale copy costs at most a wasted claim.
+const eventTTL = time.Second
+
+// maxRounds bounds the claim attempts of one purchase.
+const maxRounds = 64
+
+// Order is a purchase request as the domain sees it.
+type Order struct {
+	EventID  string
+	Buyer    *user.User
+	Quantity *int    // nil: 1
+	Channel  Channel // empty: email
+	Key      string  // Idempotency-Key, may be empty
+	Lang     i18n.Lang
+
+	quantity int // Quantity, resolved by Validate
+}
+
+// Sale is a purchase's answer: its tickets, and whether they were sold by
+// an earlier request with the same Idempotency-Key.
+type Sale struct {
+	Tickets  []Ticket
+	Replayed bool
+}
+
+// Seller sells the seats of events. One Seller serves a process: it keeps,
+// per event, a briefly cached copy of the event, the number picker, and the
+// shared post-claim reads.
+type Seller struct {
+	store     Store
+	codes     *Signer
+	publisher Publisher
+	log       *slog.Logger
+	// afterClaim, when set, runs once a purchase holds its seats and before
+	// its outcome is decided (the crash test blocks here).
+	afterClaim func(ctx context.Context)
+
+	mu     sync.Mutex
+	events map[string]*eventSales
+}
+
+// scanned is a gap scan's result.
+type scanned struct {
+	numbers []int
+	epoch   uint32
+}
+
+// eventSales is a Seller's state for one event.
+type eventSales struct {
+	cached struct {
+		sync.Mutex
+		ev *event.Event
+		at time.Time
+	}
+	picker *picker
+	read   fresh[*event.Event] // post-claim reads of the event
+	scan   fresh[scanned]      // gap scans of the claimed numbers
+}
+
+// NewSeller returns a Seller. A nil publisher leaves confirmations pending
+// for the sweep to publish.
+func NewSeller(st Store, codes *Signer, pub Publisher, log *slog.Logger) *Seller {
+	return &Seller{store: st, codes: codes, publisher: pub, log: log, events: map[string]*eventSales{}}
+}
+
+// HoldAfterClaim makes every purchase wait after claiming until its request
+// ends: a test hook for crash tests, never set in production.
+func (s *Seller) HoldAfterClaim() {
+	s.afterClaim = func(ctx context.Context) {
+		s.log.Warn("test hook: purchase holds its claims until the request ends")
+		<-ctx.Done()
+	}
+}
+
+func (s *Seller) sales(eventID string) *eventSales {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	es, ok := s.events[eventID]
+	if !ok {
+		es = &eventSales{}
+		es.read.read = func(ctx context.Context) (*event.Event, error) { return s.store.EventByID(ctx, eventID) }
+		es.scan.read = func(ctx context.Context) (scanned, error) {
+			// The picker exists: a scan follows a pick, which follows event().
+			epoch := es.picker.scanStarts()
+			ns, err := s.store.TakenNumbers(ctx, eventID)
+			return scanned{numbers: ns, epoch: epoch}, err
+		}
+		s.events[eventID] = es
+	}
+	return es
+}
+
+// event returns the process's copy of the event, at most eventTTL old.
+func (es *eventSales) event(ctx context.Context, now time.Time) (*event.Event, error) {
+	es.cached.Lock()
+	ev, at := es.cached.ev, es.cached.at
+	es.cached.Unlock()
+	if ev != nil && now.Sub(at) < eventTTL {
+		return ev, nil
+	}
+	ev, err := es.read.get(ctx, now.Add(-eventTTL/2))
+	if err != nil {
+		return nil, err
+	}
+	es.remember(ev, now)
+	return ev, nil
+}
+
+func (es *eventSales) remember(ev *event.Event, at time.Time) {
+	es.cached.Lock()
+	es.cached.ev, es.cached.at = ev, at
+	if es.picker == nil {
+		es.picker = newPicker(ev.TicketCapacity)
+	} else {
+		es.picker.mu.Lock()
+		es.picker.resize(ev.TicketCapacity)
+		es.picker.mu.Unlock()
+	}
+	es.cached.Unlock()
+}
+
+// Validate checks an order's fields: quantity, channel, a phone for SMS.
+func (o *Order) Validate() error {
+	f := fault.Fields{}
+	o.quantity = 1
+	if o.Quantity != nil {
+		o.quantity = *o.Quantity
+	}
+	if o.quantity < 1 || o.quantity > MaxQuantity {
+		f.Add("quantity", "field.range", "Min", 1, "Max", MaxQuantity)
+	}
+	switch o.Channel {
+	case "":
+		o.Channel = Email
+	case Email:
+	case SMS:
+		if o.Buyer.Phone == "" {
+			f.Add("channel", "ticket.sms_without_phone")
+		}
+	default:
+		f.Add("channel", "field.one_of", "Values", "email, sms")
+	}
+	if len(o.Key) > MaxKeyLen {
+		f.Add("Idempotency-Key", "field.length", "Min", 1, "Max", MaxKeyLen)
+	}
+	return f.Err()
+}
+
+// hash names what an Idempotency-Key was used for.
+func (o *Order) hash() string {
+	h := sha256.Sum256([]byte(o.EventID + "\x00" + strconv.Itoa(o.quantity) + "\x00" + string(o.Channel)))
+	return hex.EncodeToString(h[:])
+}
+
+// SalesOpen returns fault.SalesClosed unless ev sells tickets at now.
+func SalesOpen(ev *event.Event, now time.Time) error {
+	switch {
+	case ev.Status == event.Cancelled, !now.Before(ev.Date),
+		ev.SalesStart != nil && now.Before(*ev.SalesStart),
+		ev.SalesEnd != nil && !now.Before(*ev.SalesEnd):
+		return fault.New(fault.SalesClosed)
+	}
+	return nil
+}
+
+// Buy sells o.Quantity seats of an event to o.Buyer, all or none.
+//
+// The invariant (never more tickets than capacity, never a number twice)
+// rests on three unique keys, never on a read or a counter:
+//   - claims (event:number): a seat is held by the one purchase whose claim
+//     insert succeeded; see picker for how numbers are chosen;
+//   - outcomes (purchase id): a purchase inserts "sold" before writing its
+//     tickets; the sweep inserts "abandoned" before returning the seats of a
+//     purchase held too long. Whichever insert wins decides, so a returned
+//     number was never on a ticket;
+//   - idempotency (user:key): inserted before claiming, so concurrent
+//     retries run the purchase once and replay its outcome.
+//
+// Capacity lowered concurrently (see CheckCapacity): after claiming, the
+// purchase reads the event again (a read begun after its claims were
+// stored) and gives back every number above the capacity it sees.
+func (s *Seller) Buy(ctx context.Context, o Order) (*Sale, error) {
+	now := time.Now()
+	es := s.sales(o.EventID)
+	ev, err := es.event(ctx, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	pid := uuid.NewString()
+	if o.Key != "" {
+		sale, err := s.idempotent(ctx, &o, pid)
+		if sale != nil || err != nil {
+			return sale, err
+		}
+	}
+	ts, err := s.sell(ctx, es, ev, &o, pid, now)
+	if err != nil && o.Key != "" {
+		s.settleKey(&o, pid, err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Sale{Tickets: ts}, nil
+}
+
+// idempotent takes o.Key for purchase pid. It answers nil, nil when this
+// request owns the key and must sell; otherwise the outcome of the request
+// that owns it (waiting for it to finish).
+func (s *Seller) idempotent(ctx context.Context, o *Order, pid string) (*Sale, error) {
+	rec := IdemRecord{User: o.Buyer.ID, Key: o.Key, Hash: o.hash(), PurchaseID: pid, At: time.Now()}
+	wait := 2 * time.Millisecond
+	for {
+		held, err := s.store.InsertIdem(ctx, rec)
+		if err != nil || held == nil {
+			return nil, err
+		}
+		if held.Hash != rec.Hash {
+			return nil, fault.New(fault.KeyReused)
+		}
+		out, err := s.store.OutcomeOf(ctx, held.PurchaseID)
+		if err == nil {
+			return replay(out)
+		}
+		if fe, ok := fault.As(err); !ok || fe.Code != fault.NotFound {
+			return nil, err
+		}
+		// The first request is still selling (or gave the key up): wait.
+		select {
+		case <-ctx.Done():
+			return nil, &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: ctx.Err()}
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, 100*time.Millisecond)
+	}
+}
+
+func replay(out *Outcome) (*Sale, error) {
+	switch out.State {
+	case Sold:
+		return &Sale{Tickets: out.Purchase.Tickets, Replayed: true}, nil
+	case Refused:
+		return nil, fault.New(out.Refusal)
+	default:
+		return nil, &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: errors.New("replayed purchase was abandoned")}
+	}
+}
+
+// settleKey records why the keyed purchase pid failed, so repeats answer
+// the same; a failure that is not the buyer's answer (database down) gives
+// the key up instead, so a retry can sell.
+func (s *Seller) settleKey(o *Order, pid string, cause error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if fe, ok := fault.As(cause); ok && (fe.Code == fault.SoldOut || fe.Code == fault.SalesClosed) {
+		out := Outcome{State: Refused, Refusal: fe.Code, At: time.Now(),
+			Purchase: Purchase{ID: pid, EventID: o.EventID, BuyerID: o.Buyer.ID}}
+		if err := s.store.InsertOutcome(ctx, out); err == nil || errors.Is(err, ErrDecided) {
+			return
+		}
+	}
+	if err := s.store.DeleteIdem(ctx, o.Buyer.ID, o.Key, pid); err != nil {
+		s.log.Warn("give up idempotency key", "purchase", pid, "err", err)
+	}
+}
+
+// sell claims the seats, confirms them against a fresh read of the event,
+// decides the outcome and writes the tickets.
+func (s *Seller) sell(ctx context.Context, es *eventSales, ev *event.Event, o *Order, pid string, now time.Time) ([]Ticket, error) {
+	if err := SalesOpen(ev, now); err != nil {
+		return nil, err
+	}
+	var numbers []int
+	for {
+		got, err := s.claim(ctx, es, o.EventID, pid, o.quantity, now)
+		if err != nil {
+			return nil, err
+		}
+		numbers = got
+		if s.afterClaim != nil {
+			s.afterClaim(ctx)
+		}
+		// Read the event again, in a read begun after the claims were stored.
+		cur, err := es.read.get(ctx, time.Now())
+		if err != nil {
+			s.release(es, o.EventID, pid, numbers)
+			return nil, err
+		}
+		es.remember(cur, time.Now())
+		if err := SalesOpen(cur, time.Now()); err != nil {
+			s.release(es, o.EventID, pid, numbers)
+			return nil, err
+		}
+		var above []int
+		for _, n := range numbers {
+			if n > cur.TicketCapacity {
+				above = append(above, n)
+			}
+		}
+		if len(above) == 0 {
+			ev = cur
+			break
+		}
+		// The capacity was lowered under us: give everything back and
+		// claim again within the new capacity.
+		s.release(es, o.EventID, pid, numbers)
+	}
+	date := time.Now().UTC().Truncate(time.Millisecond)
+	p := Purchase{ID: pid, EventID: o.EventID, BuyerID: o.Buyer.ID, Channel: o.Channel, Language: o.Lang}
+	for _, n := range numbers {
+		t := Ticket{UUID: uuid.NewString(), Event: o.EventID, Number: n, Price: ev.Price, Currency: ev.Currency,
+			Date: date, OwnerID: o.Buyer.ID, Status: Valid, PurchaseID: pid,
+			Confirmation: Confirmation{Channel: o.Channel, Status: Pending}}
+		code, err := s.codes.Sign(Named{UUID: t.UUID, Event: t.Event, Number: t.Number})
+		if err != nil {
+			s.release(es, o.EventID, pid, numbers)
+			return nil, fmt.Errorf("sign ticket %d: %w", n, err)
+		}
+		t.Code = code
+		p.Tickets = append(p.Tickets, t)
+	}
+	// Decide: "sold" beats the sweep's "abandoned", or loses to it.
+	if err := s.store.InsertOutcome(ctx, Outcome{State: Sold, Purchase: p, At: date}); err != nil {
+		if errors.Is(err, ErrDecided) {
+			return nil, &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: errors.New("purchase swept before it was decided")}
+		}
+		return nil, err
+	}
+	if err := s.store.WriteTickets(ctx, p.Tickets); err != nil {
+		// Sold: the sweep writes the tickets from the outcome.
+		return nil, err
+	}
+	s.publish(p)
+	return p.Tickets, nil
+}
+
+// claim takes q seats of the event for purchase pid, all or none. Only a
+// gap scan begun after the purchase arrived may answer sold_out, and each
+// further scan of the same purchase begins after the previous one.
+func (s *Seller) claim(ctx context.Context, es *eventSales, eventID, pid string, q int, arrived time.Time) ([]int, error) {
+	var held []int
+	since := arrived
+	for rounds := 0; rounds < maxRounds; {
+		want := es.picker.pick(q - len(held))
+		if len(want) < q-len(held) {
+			es.picker.claimed(nil, nil, want)
+			if busy, settled := es.picker.inFlight(); busy {
+				select {
+				case <-settled:
+					continue
+				case <-ctx.Done():
+					s.release(es, eventID, pid, held)
+					return nil, &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: ctx.Err()}
+				}
+			}
+			taken, err := es.scan.get(ctx, since)
+			since = time.Now()
+			if err != nil {
+				s.release(es, eventID, pid, held)
+				return nil, err
+			}
+			es.picker.rebuild(taken.numbers, taken.epoch)
+			want = es.picker.pick(q - len(held))
+			if len(want) < q-len(held) {
+				es.picker.claimed(nil, nil, want)
+				s.release(es, eventID, pid, held)
+				return nil, fault.New(fault.SoldOut)
+			}
+		}
+		rounds++
+		at := time.Now()
+		cs := make([]Claim, len(want))
+		for i, n := range want {
+			cs[i] = Claim{Event: eventID, Number: n, PurchaseID: pid, At: at}
+		}
+		errs, err := s.store.InsertClaims(ctx, cs)
+		if err != nil {
+			es.picker.claimed(nil, want, nil)
+			s.release(es, eventID, pid, held)
+			return nil, err
+		}
+		var won, lost []int
+		var failed error
+		for i, e := range errs {
+			switch {
+			case e == nil:
+				won = append(won, want[i])
+			case errors.Is(e, ErrTaken):
+				lost = append(lost, want[i])
+			default:
+				lost = append(lost, want[i])
+				failed = e
+			}
+		}
+		es.picker.claimed(won, lost, nil)
+		held = append(held, won...)
+		if failed != nil {
+			s.release(es, eventID, pid, held)
+			return nil, failed
+		}
+		if len(held) == q {
+			return held, nil
+		}
+	}
+	s.release(es, eventID, pid, held)
+	return nil, &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: errors.New("no seat claimed after many rounds")}
+}
+
+// release gives back the purchase's claims on numbers. If the delete fails
+// the claims stay held and the sweep returns them.
+func (s *Seller) release(es *eventSales, eventID, pid string, numbers []int) {
+	if len(numbers) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.store.ReleaseClaims(ctx, eventID, pid, numbers); err != nil {
+		s.log.Warn("release claims; the sweep will", "purchase", pid, "err", err)
+		return
+	}
+	es.picker.claimed(nil, nil, numbers)
+}
+
+// publish hands the purchase to the confirmation pipeline without making
+// the buyer wait; a failure leaves it pending for the sweep.
+func (s *Seller) publish(p Purchase) {
+	if s.publisher == nil {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := s.publisher.Publish(ctx, p); err != nil {
+			s.log.Warn("publish purchase; it stays pending", "purchase", p.ID, "err", err)
+		}
+	}()
+}

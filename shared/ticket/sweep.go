@@ -1,0 +1,129 @@
+package ticket
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"guichet.dev/shared/fault"
+)
+
+// sweepPage is how many stale claims one sweep round reads.
+const sweepPage = 2000
+
+// SweepResult counts what a sweep did.
+type SweepResult struct {
+	Released  int `json:"released"`  // purchases abandoned, their seats returned
+	Completed int `json:"completed"` // sold purchases whose claims were settled (tickets written if missing)
+}
+
+// Sweep settles the purchases whose claims were held since before cutoff.
+// For each, it inserts the outcome "abandoned": if that insert wins, the
+// purchase never decided "sold" and never will (its own insert now fails),
+// so its claims are deleted and the seats sell again. If the purchase had
+// decided "sold", the sweep writes any ticket the purchase did not (the
+// outcome carries them) and marks its claims sold. Sweeps running in
+// several processes at once agree, since they race on the same keys.
+func Sweep(ctx context.Context, st Store, cutoff time.Time) (SweepResult, error) {
+	var res SweepResult
+	for {
+		claims, err := st.StaleClaims(ctx, cutoff, sweepPage)
+		if err != nil {
+			return res, err
+		}
+		events := map[string]string{}
+		for _, c := range claims {
+			events[c.PurchaseID] = c.Event
+		}
+		var drop, sold []string
+		var mu sync.Mutex
+		var firstErr error
+		var wg sync.WaitGroup
+		sem := make(chan struct{}, 16)
+		for pid, ev := range events {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-sem }()
+				dropIt, err := settle(ctx, st, pid, ev)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err != nil:
+					if firstErr == nil {
+						firstErr = err
+					}
+				case dropIt:
+					drop = append(drop, pid)
+				default:
+					sold = append(sold, pid)
+				}
+			}()
+		}
+		wg.Wait()
+		if firstErr != nil {
+			return res, firstErr
+		}
+		if err := st.DropHeldClaims(ctx, drop); err != nil {
+			return res, err
+		}
+		if err := st.MarkClaimsSold(ctx, sold); err != nil {
+			return res, err
+		}
+		res.Released += len(drop)
+		res.Completed += len(sold)
+		if len(claims) < sweepPage {
+			return res, nil
+		}
+	}
+}
+
+// settle decides one stale purchase: dropIt when its seats go back.
+func settle(ctx context.Context, st Store, pid, eventID string) (dropIt bool, err error) {
+	err = st.InsertOutcome(ctx, Outcome{State: Abandoned, At: time.Now(), Purchase: Purchase{ID: pid, EventID: eventID}})
+	if err == nil {
+		return true, nil
+	}
+	if !errors.Is(err, ErrDecided) {
+		return false, err
+	}
+	out, err := st.OutcomeOf(ctx, pid)
+	if err != nil {
+		return false, err
+	}
+	if out.State != Sold {
+		return true, nil
+	}
+	return false, st.WriteTickets(ctx, out.Purchase.Tickets)
+}
+
+// CapacityStore is what CheckCapacity reads (store.Store).
+type CapacityStore interface {
+	ClaimsAbove(ctx context.Context, eventID string, n int) (int, error)
+}
+
+// CheckCapacity is the event PATCH's half of lowering a capacity while
+// tickets sell; the purchase's half is in Buy. The PATCH must
+//  1. write the new capacity to the event, then
+//  2. call CheckCapacity with it, and on fault.Conflict
+//  3. put the previous capacity back (only if the event still has the new
+//     one) and answer 409 conflict.
+//
+// Why that suffices: a purchase that issues number n inserted its claim,
+// then read the event and saw capacity ≥ n. If that read came before the
+// PATCH's write, the claim was stored before the PATCH's step 2 began, so
+// step 2 counts it and the capacity goes back up; if the read came after,
+// the purchase saw the lower capacity and gave n back. Either way no valid
+// ticket is numbered above the final capacity.
+func CheckCapacity(ctx context.Context, st CapacityStore, eventID string, capacity int) error {
+	n, err := st.ClaimsAbove(ctx, eventID, capacity)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		return fault.With(fault.Conflict, "ticket.capacity_below_taken", "Count", n)
+	}
+	return nil
+}
