@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -16,6 +17,7 @@ import (
 
 	"guichet.dev/shared/auth"
 	"guichet.dev/shared/store"
+	"guichet.dev/shared/ticket"
 	"guichet.dev/shared/user"
 )
 
@@ -617,6 +619,23 @@ func TestJWKSListsTheAccessTokenKey(t *testing.T) {
 	}
 	if !found || h.Alg != "EdDSA" {
 		t.Errorf("token header %+v not in %+v", h, set.Keys)
+	}
+
+	// A door scanner checks ticket codes offline with the published key.
+	code, err := s.Env.Codes.Sign(ticket.Named{UUID: "6f1c1c52-8a4e-4d4b-9a59-0a3c4e0b8c11", Event: "0123456789abcdef01234567", Number: 7})
+	if err != nil {
+		t.Fatal(err)
+	}
+	verified := false
+	for _, k := range set.Keys {
+		if pub, err := base64.RawURLEncoding.DecodeString(k.X); err == nil && len(pub) == ed25519.PublicKeySize {
+			if n, err := ticket.VerifyWith(pub, code); err == nil && n.Number == 7 {
+				verified = true
+			}
+		}
+	}
+	if !verified {
+		t.Error("no key of the JWKS verifies a ticket code")
 	}
 }
 

@@ -15,8 +15,9 @@ var handler = fn.New("auth-jwks", jwks)
 func Handle(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }
 
 func jwks(q *fn.Request) error {
-	// Every public key, each with its kid and use; add new signing keys here.
-	keys := []auth.JWK{q.Env.Tokens.JWK()}
+	// Every public key, each with its kid: the access-token key, and the
+	// ticket-code key a door scanner needs to check codes offline.
+	keys := []auth.JWK{q.Env.Tokens.JWK(), auth.PublicJWK(q.Env.Codes.PublicKey())}
 	q.W.Header().Set("Cache-Control", "public, max-age=300")
 	return q.JSON(http.StatusOK, auth.JWKS{Keys: keys})
 }
