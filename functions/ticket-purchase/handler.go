@@ -33,6 +33,12 @@ func purchase(q *fn.Request) error {
 	if err != nil {
 		return err
 	}
+	// Admission: a bounded number of purchases run at once; beyond, 429.
+	release, err := q.Env.Admission.Acquire(q.Context(), buyer.ID)
+	if err != nil {
+		return err
+	}
+	defer release()
 	var b body
 	if err := q.DecodeOptional(&b); err != nil {
 		return err

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"guichet.dev/shared/admission"
 	"guichet.dev/shared/auth"
 	"guichet.dev/shared/backup"
 	"guichet.dev/shared/config"
@@ -38,6 +39,8 @@ type Env struct {
 	Registry *prometheus.Registry
 	Metrics  *httpx.Metrics
 	Backups  *backup.Service
+	// Admission bounds the purchases running at once in this process.
+	Admission *admission.Limiter
 	// Publisher hands purchases to the confirmation pipeline; nil leaves
 	// tickets pending for the sweep. Set it before the first request.
 	Publisher ticket.Publisher
@@ -94,16 +97,17 @@ func NewEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*Env, err
 		return nil, err
 	}
 	return &Env{
-		Config:   cfg,
-		Log:      log,
-		Store:    st,
-		Events:   event.NewCache(st, event.CacheTTL, event.SnapshotMax),
-		Tokens:   tokens,
-		Auth:     auth.NewService(st, tokens, cfg.AuthRatePerMin),
-		Codes:    ticket.NewSigner(ticketKey),
-		Registry: reg,
-		Metrics:  httpx.NewMetrics(reg),
-		Backups:  backups,
+		Config:    cfg,
+		Log:       log,
+		Store:     st,
+		Events:    event.NewCache(st, event.CacheTTL, event.SnapshotMax),
+		Tokens:    tokens,
+		Auth:      auth.NewService(st, tokens, cfg.AuthRatePerMin),
+		Codes:     ticket.NewSigner(ticketKey),
+		Admission: admission.New(cfg.Purchase),
+		Registry:  reg,
+		Metrics:   httpx.NewMetrics(reg),
+		Backups:   backups,
 	}, nil
 }
 
