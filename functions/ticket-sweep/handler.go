@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"guichet.dev/shared/confirm"
 	"guichet.dev/shared/fault"
 	"guichet.dev/shared/fn"
 	"guichet.dev/shared/ticket"
@@ -33,11 +34,24 @@ func sweep(q *fn.Request) error {
 			return err
 		}
 	}
+	// Settle crashed purchases, then publish confirmations still pending.
 	res, err := ticket.Sweep(q.Context(), q.Env.Store, time.Now().Add(-q.Env.Config.Tickets.HoldTimeout))
 	if err != nil {
 		return err
 	}
-	return q.JSON(http.StatusOK, res)
+	out := sweepResult{SweepResult: res}
+	if q.Env.Publisher != nil {
+		if out.Republished, err = confirm.RepublishPending(q.Context(), q.Env.Store, q.Env.Publisher, confirm.PendingAfter); err != nil {
+			return err
+		}
+	}
+	return q.JSON(http.StatusOK, out)
+}
+
+// sweepResult is what one sweep did.
+type sweepResult struct {
+	ticket.SweepResult
+	Republished int `json:"republished"` // purchases whose confirmation was published again
 }
 
 // cron reports whether the request carries the configured shared secret,

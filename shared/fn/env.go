@@ -19,7 +19,9 @@ import (
 	"guichet.dev/shared/admission"
 	"guichet.dev/shared/auth"
 	"guichet.dev/shared/backup"
+	"guichet.dev/shared/broker"
 	"guichet.dev/shared/config"
+	"guichet.dev/shared/confirm"
 	"guichet.dev/shared/event"
 	"guichet.dev/shared/httpx"
 	"guichet.dev/shared/store"
@@ -147,7 +149,16 @@ var processEnv = sync.OnceValues(func() (*Env, error) {
 		return nil, err
 	}
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	return NewEnv(context.Background(), cfg, log)
+	env, err := NewEnv(context.Background(), cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	// A function's purchases reach purchase-confirm through RabbitMQ; with no
+	// broker the tickets stay pending and the scheduled sweep publishes them.
+	if cfg.AMQPURL != "" {
+		env.Publisher = confirm.Broker{Client: broker.NewClient(cfg.AMQPURL, confirm.Topology("guichet", confirm.DefaultRetry), log)}
+	}
+	return env, nil
 })
 
 func envOf(ctx context.Context) (*Env, error) {
