@@ -497,9 +497,10 @@ func TestEventWithSalesRefusesLowerCapacityAndDeletion(t *testing.T) {
 	s := startServer(t, nil)
 	_, tok := s.user(user.Organizer)
 	e := s.createEvent(tok, eventBody(map[string]any{"ticketCapacity": 10}))
-	s.sell(e.ID, 1, 4, ticket.Valid)
-	s.sell(e.ID, 5, 1, ticket.Used)
-	s.sell(e.ID, 6, 2, ticket.Cancelled)
+	_, buyer := s.user(user.Customer)
+	if a := s.buy(buyer, e.ID, map[string]any{"quantity": 5}, ""); a.Status != http.StatusCreated {
+		t.Fatalf("buy 5: %d %s", a.Status, a.Code)
+	}
 
 	var got event.Event
 	s.do(request{Method: "GET", Path: "/api/events/" + e.ID}).decode(t, &got)

@@ -39,6 +39,11 @@ func startServer(t *testing.T, vars map[string]string) *testServer {
 		"PORT": "0", "DATA_DIR": cfg.DataDir, "MONGODB_URI": cfg.MongoURI,
 		"MONGODB_DATABASE": cfg.MongoDatabase, "BACKUP_SCHEDULE": "off", "LOG_LEVEL": "warn",
 	}
+	// Tests hammer invariants with many purchases per user at once; the
+	// admission limits are tested on their own (TestAdmission…).
+	for k, v := range generousAdmission {
+		env[k] = v
+	}
 	for k, v := range vars {
 		env[k] = v
 	}
@@ -69,6 +74,9 @@ func startServer(t *testing.T, vars map[string]string) *testServer {
 	url := strings.TrimPrefix(lines.Text(), "guichet: listening on ")
 	return &testServer{t: t, logs: logs, URL: url, Env: fixtures, Config: cfg, client: newTestClient(t)}
 }
+
+// generousAdmission lets every purchase of a test in.
+var generousAdmission = map[string]string{"PURCHASE_PER_USER": "1000", "PURCHASE_QUEUE": "100000", "PURCHASE_QUEUE_WAIT": "2m"}
 
 // newTestClient returns the HTTP client every test request goes through:
 // each answer is checked against openapi/openapi.yaml.

@@ -60,6 +60,9 @@ func startProcess(t *testing.T, s *testServer, vars map[string]string) *process 
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "PORT=0", "DATA_DIR=" + s.Config.DataDir,
 		"MONGODB_URI=" + s.Config.MongoURI, "MONGODB_DATABASE=" + s.Config.MongoDatabase,
 		"BACKUP_SCHEDULE=off", "LOG_LEVEL=warn"}
+	for k, v := range generousAdmission {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
 	for k, v := range vars {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}

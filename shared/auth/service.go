@@ -232,6 +232,17 @@ func (s *Service) Refresh(ctx context.Context, r *RefreshRequest) (*Session, err
 		return nil, err
 	}
 	now := s.now()
+	// A login revoked before this refresh (logout, earlier reuse) is over.
+	// It is read before the token is used: the losers of a race revoke the
+	// family as they lose, and that must not take the winner's answer away.
+	revoked, err := s.store.FamilyRevoked(ctx, t.Family)
+	if err != nil {
+		return nil, err
+	}
+	if revoked || now.After(t.ExpiresAt) {
+		return nil, invalidRefresh()
+	}
+	// Single use: the unique insert of the used marker picks one winner.
 	first, err := s.store.UseRefreshToken(ctx, t.Hash, now)
 	if err != nil {
 		return nil, err
@@ -240,13 +251,6 @@ func (s *Service) Refresh(ctx context.Context, r *RefreshRequest) (*Session, err
 		if err := s.store.RevokeFamily(ctx, t.Family, now); err != nil {
 			return nil, err
 		}
-		return nil, invalidRefresh()
-	}
-	revoked, err := s.store.FamilyRevoked(ctx, t.Family)
-	if err != nil {
-		return nil, err
-	}
-	if revoked || now.After(t.ExpiresAt) {
 		return nil, invalidRefresh()
 	}
 	u, err := s.store.UserByID(ctx, t.UserID)

@@ -30,7 +30,7 @@ type Service struct {
 // DefaultLease is how long a sender owns a purchase's confirmation: far
 // longer than one send (the SMTP timeout is 30 s), short enough that a
 // crashed sender's purchase is confirmed within minutes.
-const DefaultLease = 2 * time.Minute
+const DefaultLease = 45 * time.Second
 
 // New returns the Service cfg describes: SMTP_URL for email and SMS_URL
 // for SMS, each falling back to files under DATA_DIR/outbox.
