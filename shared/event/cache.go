@@ -449,3 +449,8 @@ func filterKey(f Filter) string {
 	}
 	return fmt.Sprintf("%q|%s|%s|%s|%t|%s|%d|%s", f.Q, t(f.From), t(f.To), f.Status, f.Past, f.OrganizerID, f.Limit, after)
 }
+
+// ClaimsAbove counts the event's seat claims above n, uncached.
+func (c *Cache) ClaimsAbove(ctx context.Context, eventID string, n int) (int, error) {
+	return c.st.ClaimsAbove(ctx, eventID, n)
+}

@@ -22,6 +22,9 @@ type Store interface {
 	DeleteEvent(ctx context.Context, id string) error
 	// TicketsSold counts the tickets sold per event id (absent ids: 0).
 	TicketsSold(ctx context.Context, eventIDs ...string) (map[string]int, error)
+	// ClaimsAbove counts the event's seat claims numbered above n, read
+	// from the database (never cached).
+	ClaimsAbove(ctx context.Context, eventID string, n int) (int, error)
 }
 
 // Create stores the event in describes, organized by caller, who must be
@@ -99,11 +102,16 @@ func Editable(ctx context.Context, st Store, caller *user.User, id string) (*Eve
 }
 
 // Update applies p to e (from Editable). Lowering ticketCapacity below the
-// tickets already sold is a conflict. Sales are counted again after the
-// write, and the event put back if a purchase slipped in below the new
-// capacity meanwhile: there is no transaction to hold the two together
-// (DESIGN.md), so the purchase side must also check its claims against the
-// capacity it finds after claiming.
+// tickets already sold, or below a seat number already taken (numbers run
+// 1..ticketCapacity), is a conflict.
+//
+// There is no transaction to hold a capacity change and concurrent sales
+// together (DESIGN.md), so each side writes before it reads: the PATCH
+// writes the new capacity, then counts the claims above it and puts the
+// event back if any exists; a purchase claims its seats, then reads the
+// capacity and gives back any number above it. A claim above the new
+// capacity that survives was stored before its purchase read the event,
+// which was before this write, so this count sees it.
 func Update(ctx context.Context, st Store, e *Event, p Patch, now time.Time) (*Event, error) {
 	n, err := e.Apply(p, now)
 	if err != nil {
@@ -120,11 +128,15 @@ func Update(ctx context.Context, st Store, e *Event, p Patch, now time.Time) (*E
 		return nil, err
 	}
 	if n.TicketCapacity < e.TicketCapacity {
-		if sold, err = soldOf(ctx, st, e.ID); err != nil {
+		above, err := st.ClaimsAbove(ctx, e.ID, n.TicketCapacity)
+		if err != nil {
 			return nil, err
 		}
-		if n.TicketCapacity < sold {
+		if above > 0 {
 			if err := st.ReplaceEvent(ctx, e); err != nil {
+				return nil, err
+			}
+			if sold, err = soldOf(ctx, st, e.ID); err != nil {
 				return nil, err
 			}
 			return nil, fault.With(fault.Conflict, "event.capacity_below_sold", "Sold", sold)
