@@ -26,7 +26,7 @@ func Topology(prefix string, retry []time.Duration) broker.Topology {
 // Options tune a Pipeline; the zero value is production's.
 type Options struct {
 	Topology   broker.Topology // zero: Topology("guichet", DefaultRetry)
-	Workers    int             // confirmations sent at once (default 16)
+	Workers    int             // confirmations sent at once (default 4)
 	LocalQueue int             // room in the in-process channel (default 4096)
 	SweepEvery time.Duration   // default 5 s; negative: no sweep loop
 }
@@ -50,7 +50,7 @@ func Start(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		o.Topology = Topology("guichet", DefaultRetry)
 	}
 	if o.Workers == 0 {
-		o.Workers = 16
+		o.Workers = 4
 	}
 	if o.LocalQueue == 0 {
 		o.LocalQueue = 4096

@@ -19,25 +19,20 @@ func (s *Store) ProbeInsertRate(ctx context.Context, workers int, d time.Duratio
 	var n atomic.Int64
 	var firstErr error
 	var once sync.Once
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
 	start := time.Now()
 	var wg sync.WaitGroup
 	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for ctx.Err() == nil {
+		wg.Go(func() {
+			// Every insert runs to its end: stopping is decided between them.
+			for time.Since(start) < d && ctx.Err() == nil {
 				_, err := col.InsertOne(ctx, bson.D{{Key: "_id", Value: bson.NewObjectID()}, {Key: "n", Value: 1}, {Key: "at", Value: time.Now()}})
 				if err != nil {
-					if ctx.Err() == nil {
-						once.Do(func() { firstErr = wrap(err, "probe insert") })
-					}
+					once.Do(func() { firstErr = wrap(err, "probe insert") })
 					return
 				}
 				n.Add(1)
 			}
-		}()
+		})
 	}
 	wg.Wait()
 	if firstErr != nil {

@@ -35,7 +35,7 @@ type Store struct {
 // (idempotently) so a fresh database is ready.
 func Open(ctx context.Context, uri, name string) (*Store, error) {
 	opts := options.Client().ApplyURI(uri).
-		SetMaxPoolSize(128).
+		SetMaxPoolSize(32).
 		SetServerSelectionTimeout(3 * time.Second).
 		SetConnectTimeout(3 * time.Second).
 		SetAppName("guichet")

@@ -1,0 +1,34 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strconv"
+	"testing"
+)
+
+// TestBenchSellsOutAndChecksTheSale runs `guichet bench` against a real
+// server: a small on-sale sold out, then checked over the API.
+func TestBenchSellsOutAndChecksTheSale(t *testing.T) {
+	s := startServer(t, nil)
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"bench", "-url", s.URL, "-capacity", "120", "-buyers", "8",
+		"-quantity", "2", "-probe", "500ms", "-confirm-wait", "2m", "-mongodb-uri", s.Config.MongoURI},
+		func(string) string { return "" }, &out, &logBuffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := regexp.MustCompile(`^sold (\d+)/120 in [\d.]+ s, \d+ tickets/s, purchase p50 [\d.]+ ms p99 [\d.]+ ms, ` +
+		`oversold (\d+), duplicates (\d+), confirmed (\d+)/(\d+), raw insert \d+/s, ratio [\d.]+\n$`)
+	m := line.FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("last line %q is not the documented one", out.String())
+	}
+	if m[1] != "120" || m[2] != "0" || m[3] != "0" || m[4] != m[5] {
+		t.Errorf("sold %s, oversold %s, duplicates %s, confirmed %s/%s", m[1], m[2], m[3], m[4], m[5])
+	}
+	if n, _ := strconv.Atoi(m[5]); n != 60 {
+		t.Errorf("%d purchases of 2 seats for 120 seats, want 60", n)
+	}
+}
