@@ -4,7 +4,7 @@
 
 SHELL := /bin/bash
 GO_MODULES := $(shell go work edit -json | sed -n 's/.*"DiskPath": "\(.*\)".*/\1/p')
-GO_TEST_FLAGS ?= -count=1 -timeout 30m
+GO_TEST_FLAGS ?= -count=1 -p 1 -timeout 40m
 
 .PHONY: run build test test-go vet fmt-check
 
