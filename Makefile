@@ -22,8 +22,10 @@ fmt-check:
 vet:
 	go vet $(addsuffix /...,$(GO_MODULES))
 
+# cmd/guichet's end-to-end tests run one process per test (scripts/test-each.sh).
 test-go:
-	go test $(GO_TEST_FLAGS) $(addsuffix /...,$(GO_MODULES))
+	go test $(GO_TEST_FLAGS) $(addsuffix /...,$(filter-out ./cmd/guichet,$(GO_MODULES)))
+	bash scripts/test-each.sh ./cmd/guichet
 
 # --- OpenAPI: Swagger UI assets and the document's lint (issue 7) ---
 # swagger-ui-dist and @redocly/cli are pinned in openapi/package.json and its
@@ -72,7 +74,8 @@ test: test-pg fuzz
 
 test-pg:
 	psql -h 127.0.0.1 -U postgres -qc 'DROP DATABASE IF EXISTS $(PG_TEST_DB)' -c 'CREATE DATABASE $(PG_TEST_DB)'
-	GUICHET_TEST_POSTGRESQL_URL='$(PG_TEST_URL)' go test $(GO_TEST_FLAGS) -run '$(PG_TESTS)' ./cmd/guichet ./shared/...
+	GUICHET_TEST_POSTGRESQL_URL='$(PG_TEST_URL)' go test $(GO_TEST_FLAGS) -run '$(PG_TESTS)' ./shared/...
+	GUICHET_TEST_POSTGRESQL_URL='$(PG_TEST_URL)' bash scripts/test-each.sh ./cmd/guichet '$(PG_TESTS)' 
 
 fuzz:
 	bash scripts/fuzz.sh
