@@ -51,8 +51,10 @@ lint-openapi: openapi/node_modules/.package-lock.json
 build: web
 test: test-web test-e2e
 
+# npm install, not npm ci: the lock file lacks vite's Windows-only optional
+# dependency, which npm ci refuses; npm install keeps the locked versions.
 web/node_modules/.package-lock.json: web/package-lock.json
-	cd web && npm ci --no-audit --no-fund
+	cd web && npm install --no-audit --no-fund
 
 web: web/node_modules/.package-lock.json
 	cd web && npm run build
