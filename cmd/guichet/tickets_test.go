@@ -113,7 +113,7 @@ func checkSeats(t *testing.T, env *fn.Env, eventID string, capacity int, answere
 			t.Errorf("answered ticket %s #%d is not stored as answered", a.UUID, a.Number)
 		}
 	}
-	taken, err := env.Store.TakenNumbers(context.Background(), eventID)
+	taken, err := env.Store.TakenNumbers(context.Background(), eventID, capacity)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"guichet.dev/shared/event"
 	"guichet.dev/shared/fault"
 	"guichet.dev/shared/i18n"
 	"guichet.dev/shared/ticket"
@@ -69,12 +70,15 @@ func (s *Store) ReleaseClaims(ctx context.Context, eventID, purchaseID string, n
 	return wrap(err, "release claims")
 }
 
-// TakenNumbers lists the claimed numbers of an event, in no order.
-func (s *Store) TakenNumbers(ctx context.Context, eventID string) ([]int, error) {
+// TakenNumbers lists the claimed numbers of an event, in no order. An
+// event has at most capacity claims, so they come in one reply: FerretDB
+// on SQLite keeps a read open between getMores, and the purchase path's
+// inserts would queue behind it. The batch is sized to the event, not
+// unbounded: FerretDB allocates room for a whole batch before filling it.
+func (s *Store) TakenNumbers(ctx context.Context, eventID string, capacity int) ([]int, error) {
+	batch := int32(min(max(capacity, 0), event.CapacityMax) + 1)
 	cur, err := s.c(colClaims).Find(ctx, bson.D{{Key: "event", Value: eventID}},
-		// One reply, no getMore: FerretDB on SQLite keeps a read open between
-		// getMores, and the purchase path's inserts queue behind it.
-		options.Find().SetProjection(bson.D{{Key: "number", Value: 1}, {Key: "_id", Value: 0}}).SetBatchSize(1<<31-1))
+		options.Find().SetProjection(bson.D{{Key: "number", Value: 1}, {Key: "_id", Value: 0}}).SetBatchSize(batch))
 	if err != nil {
 		return nil, wrap(err, "find taken numbers")
 	}

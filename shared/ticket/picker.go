@@ -160,12 +160,13 @@ func (p *picker) inFlight() (bool, <-chan struct{}) {
 }
 
 // scanStarts advances the epoch as a gap scan begins and returns the
-// scan's epoch: what is learned from now on is newer than the scan.
-func (p *picker) scanStarts() uint32 {
+// scan's epoch (what is learned from now on is newer than the scan) and
+// the capacity it scans for.
+func (p *picker) scanStarts() (uint32, int) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.epoch++
-	return p.epoch
+	return p.epoch, p.capacity
 }
 
 // rebuild merges a gap scan begun in epoch: claimed numbers are taken; a

@@ -42,7 +42,7 @@ func TestPickerLearnsAndForgets(t *testing.T) {
 	p.claimed(nil, nil, []int{ns[3]})
 	// A scan begun now that sees only the two wins frees the lost number;
 	// a number won after the scan began survives it.
-	epoch := p.scanStarts()
+	epoch, _ := p.scanStarts()
 	late := p.pick(1)
 	p.claimed(late, nil, nil)
 	p.rebuild(ns[:2], epoch)

@@ -110,8 +110,8 @@ func (s *Seller) sales(eventID string) *eventSales {
 		es.read.read = func(ctx context.Context) (*event.Event, error) { return s.store.EventByID(ctx, eventID) }
 		es.scan.read = func(ctx context.Context) (scanned, error) {
 			// The picker exists: a scan follows a pick, which follows event().
-			epoch := es.picker.scanStarts()
-			ns, err := s.store.TakenNumbers(ctx, eventID)
+			epoch, capacity := es.picker.scanStarts()
+			ns, err := s.store.TakenNumbers(ctx, eventID, capacity)
 			return scanned{numbers: ns, epoch: epoch}, err
 		}
 		s.events[eventID] = es

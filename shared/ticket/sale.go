@@ -82,8 +82,9 @@ type Store interface {
 	InsertClaims(ctx context.Context, cs []Claim) ([]error, error)
 	// ReleaseClaims deletes the purchase's own claims on numbers.
 	ReleaseClaims(ctx context.Context, eventID, purchaseID string, numbers []int) error
-	// TakenNumbers lists the claimed numbers of an event.
-	TakenNumbers(ctx context.Context, eventID string) ([]int, error)
+	// TakenNumbers lists the claimed numbers of an event of the given
+	// capacity.
+	TakenNumbers(ctx context.Context, eventID string, capacity int) ([]int, error)
 	// InsertOutcome records a decision, or ErrDecided if one exists.
 	InsertOutcome(ctx context.Context, o Outcome) error
 	// OutcomeOf returns a purchase's decision (fault.NotFound if none).
