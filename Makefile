@@ -22,10 +22,8 @@ fmt-check:
 vet:
 	go vet $(addsuffix /...,$(GO_MODULES))
 
-# cmd/guichet's end-to-end tests run one process per test (scripts/test-each.sh).
 test-go:
-	go test $(GO_TEST_FLAGS) $(addsuffix /...,$(filter-out ./cmd/guichet,$(GO_MODULES)))
-	bash scripts/test-each.sh ./cmd/guichet
+	go test $(GO_TEST_FLAGS) $(addsuffix /...,$(GO_MODULES))
 
 # --- OpenAPI: Swagger UI assets and the document's lint (issue 7) ---
 # swagger-ui-dist and @redocly/cli are pinned in openapi/package.json and its
@@ -70,14 +68,13 @@ test-e2e: web
 # and every fuzz target for FUZZTIME each.
 PG_TEST_DB ?= guichet_test
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/$(PG_TEST_DB)?sslmode=disable
-PG_TESTS ?= Concurrent|Race|Stampede|Processes|Fault|Crash|Backup|Restore|Security
+PG_TESTS ?= Concurrent|Race|Stampede|Processes|Fault|Crash|Capacity|Backup|Restore|Security
 .PHONY: test-pg fuzz
 test: test-pg fuzz
 
 test-pg:
 	psql -h 127.0.0.1 -U postgres -qc 'DROP DATABASE IF EXISTS $(PG_TEST_DB)' -c 'CREATE DATABASE $(PG_TEST_DB)'
-	GUICHET_TEST_POSTGRESQL_URL='$(PG_TEST_URL)' go test $(GO_TEST_FLAGS) -run '$(PG_TESTS)' ./shared/...
-	GUICHET_TEST_POSTGRESQL_URL='$(PG_TEST_URL)' bash scripts/test-each.sh ./cmd/guichet '$(PG_TESTS)' 
+	GUICHET_TEST_POSTGRESQL_URL='$(PG_TEST_URL)' go test $(GO_TEST_FLAGS) -run '$(PG_TESTS)' ./shared/... ./cmd/guichet
 
 fuzz:
 	bash scripts/fuzz.sh
