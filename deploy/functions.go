@@ -44,22 +44,21 @@ type Function struct {
 	Tier     Tier
 	Secrets  []string    // secret names; a secret s is the variable S (mongodb-uri: MONGODB_URI)
 	Env      [][2]string // variables beyond Common
-	Schedule string      // cron schedule (UTC) of a scheduled function
+	Schedule string      // cron schedule (UTC) of a scheduled function; it needs the CronToken secret
 	Topic    string      // broker topic a subscribed function receives
 }
 
 // Secret names. OpenFaaS mounts them as files that the template's entry point
 // exports as variables; Knative reads them from the Secret guichet-secrets.
 const (
-	MongoURI      = "mongodb-uri"
-	AMQPURL       = "amqp-url"
-	SMTPURL       = "smtp-url"
-	JWTKey        = "jwt-private-key"
-	TicketKey     = "ticket-signing-key"
-	SMSToken      = "sms-token"
-	BackupS3URL   = "backup-s3-url"
-	BackupTrigger = "backup-trigger-token"
-	CronToken     = "cron-token"
+	MongoURI    = "mongodb-uri"
+	AMQPURL     = "amqp-url"
+	SMTPURL     = "smtp-url"
+	JWTKey      = "jwt-private-key"
+	TicketKey   = "ticket-signing-key"
+	SMSToken    = "sms-token"
+	BackupS3URL = "backup-s3-url"
+	CronToken   = "cron-token"
 )
 
 // PurchasedType is the CloudEvent type purchase-confirm receives.
@@ -102,7 +101,7 @@ var Functions = []Function{
 	{Name: "ticket-get", Tier: CRUD, Secrets: with(TicketKey)},
 	{Name: "ticket-qr", Tier: CRUD, Secrets: with(TicketKey)},
 	{Name: "ticket-verify", Tier: Hot, Secrets: with(TicketKey)},
-	{Name: "backup", Tier: Job, Secrets: with(BackupS3URL, BackupTrigger), Schedule: "0 3 * * *",
+	{Name: "backup", Tier: Job, Secrets: with(BackupS3URL, CronToken), Schedule: "0 3 * * *",
 		Env: [][2]string{{"BACKUP_DIR", "/tmp/backups"}, {"BACKUP_KEEP", "7"}}},
 	{Name: "purchase-confirm", Tier: Consumer, Secrets: with(TicketKey, AMQPURL, SMTPURL, SMSToken),
 		Topic: "ticket.purchased", Env: [][2]string{{"SMS_URL", "https://sms.example.org/v1/messages"}, {"SMS_ACCOUNT", "guichet"}, {"SMS_FROM", "Guichet"}}},

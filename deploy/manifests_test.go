@@ -71,8 +71,9 @@ func meta(t *testing.T, doc []byte) typeMeta {
 
 func TestGeneratedManifestsAreCommitted(t *testing.T) {
 	for path, render := range map[string]func() ([]byte, error){
-		"../stack.yml":           Stack,
-		"knative/functions.yaml": KnativeServices,
+		"../stack.yml":            Stack,
+		"knative/functions.yaml":  KnativeServices,
+		"openfaas/schedules.yaml": OpenFaaSSchedules,
 	} {
 		want, err := render()
 		if err != nil {
@@ -218,11 +219,14 @@ type eventing struct {
 		Filter *struct {
 			Attributes map[string]string `json:"attributes"`
 		} `json:"filter"`
-		Subscriber *destination `json:"subscriber"`
-		Sink       *destination `json:"sink"`
-		Schedule   string       `json:"schedule"`
-		Timezone   string       `json:"timezone"`
-		Delivery   *struct {
+		Subscriber  *destination `json:"subscriber"`
+		Sink        *destination `json:"sink"`
+		Schedule    string       `json:"schedule"`
+		CEOverrides *struct {
+			Extensions map[string]string `json:"extensions"`
+		} `json:"ceOverrides"`
+		Timezone string `json:"timezone"`
+		Delivery *struct {
 			Retry int `json:"retry"`
 		} `json:"delivery"`
 		RabbitmqClusterReference *struct {
@@ -294,6 +298,9 @@ func TestEventingDeliversPurchasesAndSchedules(t *testing.T) {
 			if e.Spec.Sink == nil || services[e.Spec.Sink.Ref.Name] == nil || len(strings.Fields(e.Spec.Schedule)) != 5 {
 				t.Errorf("PingSource %s: schedule %q and a sink Service required", e.Metadata.Name, e.Spec.Schedule)
 				continue
+			}
+			if o := e.Spec.CEOverrides; o == nil || o.Extensions["guichetcron"] == "" {
+				t.Errorf("PingSource %s: no guichetcron extension, so its triggers are refused", e.Metadata.Name)
 			}
 			pings[e.Spec.Sink.Ref.Name] = e.Spec.Schedule
 		}
@@ -380,14 +387,18 @@ func TestKustomizationsListEveryManifest(t *testing.T) {
 	for _, dir := range []string{"knative", "k8s"} {
 		docs := documents(t, filepath.Join(dir, "kustomization.yaml"))
 		var k struct {
-			APIVersion string   `json:"apiVersion"`
-			Kind       string   `json:"kind"`
-			Namespace  string   `json:"namespace"`
-			Resources  []string `json:"resources"`
+			APIVersion   string        `json:"apiVersion"`
+			Kind         string        `json:"kind"`
+			Namespace    string        `json:"namespace"`
+			Resources    []string      `json:"resources"`
+			Replacements []replacement `json:"replacements"`
 		}
 		strict(t, dir+"/kustomization.yaml", docs[0], &k)
 		if k.Kind != "Kustomization" || k.Namespace != "guichet" {
 			t.Errorf("%s/kustomization.yaml: kind %s namespace %s", dir, k.Kind, k.Namespace)
+		}
+		if dir == "knative" {
+			cronTokenReachesPingSources(t, k.Replacements)
 		}
 		files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
 		for _, f := range files {
@@ -401,4 +412,43 @@ func TestKustomizationsListEveryManifest(t *testing.T) {
 			}
 		}
 	}
+}
+
+// replacement is a kustomize replacement: a field copied from one
+// resource into others.
+type replacement struct {
+	Source struct {
+		Kind      string `json:"kind"`
+		Name      string `json:"name"`
+		FieldPath string `json:"fieldPath"`
+	} `json:"source"`
+	Targets []struct {
+		Select struct {
+			Kind string `json:"kind"`
+		} `json:"select"`
+		FieldPaths []string `json:"fieldPaths"`
+	} `json:"targets"`
+}
+
+// cronTokenReachesPingSources checks that the knative kustomization copies
+// the Secret's cron-token, which secret.yaml sets, into every PingSource's
+// guichetcron extension.
+func cronTokenReachesPingSources(t *testing.T, rs []replacement) {
+	t.Helper()
+	var secret corev1.Secret
+	strict(t, "knative/secret.yaml", documents(t, "knative/secret.yaml")[0], &secret)
+	if _, ok := secret.StringData[CronToken]; !ok {
+		t.Errorf("knative/secret.yaml sets no %s", CronToken)
+	}
+	for _, r := range rs {
+		if r.Source.Kind != "Secret" || r.Source.Name != secret.Name || r.Source.FieldPath != "stringData."+CronToken {
+			continue
+		}
+		for _, tg := range r.Targets {
+			if tg.Select.Kind == "PingSource" && slices.Contains(tg.FieldPaths, "spec.ceOverrides.extensions.guichetcron") {
+				return
+			}
+		}
+	}
+	t.Errorf("knative/kustomization.yaml does not copy %s's %s into the PingSources' guichetcron", secret.Name, CronToken)
 }

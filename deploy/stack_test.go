@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	batchv1 "k8s.io/api/batch/v1"
 )
 
 // stackFile is the part of the OpenFaaS stack schema stack.yml uses; a field
@@ -90,7 +92,7 @@ func TestStackBuildsWithTheSharedModuleAndIsolatesFunctions(t *testing.T) {
 		t.Fatalf("the golang-middleware template stack.yml builds with: %v", err)
 	}
 	known := map[string]bool{}
-	for _, k := range []string{MongoURI, AMQPURL, SMTPURL, JWTKey, TicketKey, SMSToken, BackupS3URL, BackupTrigger, CronToken} {
+	for _, k := range []string{MongoURI, AMQPURL, SMTPURL, JWTKey, TicketKey, SMSToken, BackupS3URL, CronToken} {
 		known[k] = true
 	}
 	for name, fn := range s.Functions {
@@ -130,25 +132,56 @@ func TestStackScalesPurchaseAboveCRUD(t *testing.T) {
 	}
 }
 
-func TestStackSchedulesAndSubscriptions(t *testing.T) {
+func TestStackSubscribesOnlyPurchaseConfirm(t *testing.T) {
 	s := readStack(t)
-	tests := []struct{ fn, topic string }{
-		{"backup", "cron-function"},
-		{"ticket-sweep", "cron-function"},
-		{"purchase-confirm", "ticket.purchased"},
-	}
-	for _, tc := range tests {
-		ann := s.Functions[tc.fn].Annotations
-		if ann["topic"] != tc.topic {
-			t.Errorf("%s: topic %q, want %q", tc.fn, ann["topic"], tc.topic)
-		}
-		if tc.topic == "cron-function" && len(strings.Fields(ann["schedule"])) != 5 {
-			t.Errorf("%s: schedule %q is not a 5-field cron expression", tc.fn, ann["schedule"])
-		}
-	}
 	for name, fn := range s.Functions {
-		if _, ok := fn.Annotations["topic"]; ok && !slices.ContainsFunc(tests, func(tc struct{ fn, topic string }) bool { return tc.fn == name }) {
-			t.Errorf("%s: unexpected topic %q: only the scheduled and subscribed functions have one", name, fn.Annotations["topic"])
+		want := ""
+		if name == "purchase-confirm" {
+			want = "ticket.purchased"
 		}
+		if got := fn.Annotations["topic"]; got != want {
+			t.Errorf("%s: topic %q, want %q (schedules are CronJobs, not cron-connector topics)", name, got, want)
+		}
+	}
+}
+
+func TestOpenFaaSSchedulesCallTheGatewayWithTheCronToken(t *testing.T) {
+	jobs := map[string]*batchv1.CronJob{}
+	for _, doc := range documents(t, "openfaas/schedules.yaml") {
+		j := &batchv1.CronJob{}
+		strict(t, "openfaas/schedules.yaml", doc, j)
+		jobs[j.Labels["app.kubernetes.io/name"]] = j
+	}
+	scheduled := 0
+	for _, fn := range Functions {
+		if fn.Schedule == "" {
+			continue
+		}
+		scheduled++
+		if !slices.Contains(fn.Secrets, CronToken) {
+			t.Errorf("%s is scheduled without the %s secret it checks triggers against", fn.Name, CronToken)
+		}
+		j := jobs[fn.Name]
+		if j == nil {
+			t.Errorf("%s: no CronJob", fn.Name)
+			continue
+		}
+		pod := j.Spec.JobTemplate.Spec.Template.Spec
+		if j.Spec.Schedule != fn.Schedule || j.Namespace != "openfaas-fn" || len(pod.Containers) != 1 {
+			t.Errorf("%s: CronJob schedule %q in %q with %d containers", fn.Name, j.Spec.Schedule, j.Namespace, len(pod.Containers))
+			continue
+		}
+		c := pod.Containers[0]
+		args := strings.Join(c.Args, " ")
+		if !strings.Contains(args, "-X POST -H X-Guichet-Cron: $(CRON_TOKEN) http://gateway.openfaas:8080/function/"+fn.Name) {
+			t.Errorf("%s: CronJob args %q do not POST the token to the function", fn.Name, args)
+		}
+		if len(c.Env) != 1 || c.Env[0].Name != "CRON_TOKEN" || c.Env[0].ValueFrom == nil ||
+			c.Env[0].ValueFrom.SecretKeyRef == nil || c.Env[0].ValueFrom.SecretKeyRef.Name != CronToken {
+			t.Errorf("%s: CRON_TOKEN does not come from the secret %s: %+v", fn.Name, CronToken, c.Env)
+		}
+	}
+	if len(jobs) != scheduled {
+		t.Errorf("%d CronJobs for %d scheduled functions", len(jobs), scheduled)
 	}
 }

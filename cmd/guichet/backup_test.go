@@ -22,7 +22,7 @@ type backupJSON struct {
 }
 
 func TestBackupEndpointsAreAdminOnly(t *testing.T) {
-	s := startServer(t, map[string]string{"BACKUP_TRIGGER_TOKEN": "cron-secret"})
+	s := startServer(t, map[string]string{"CRON_TOKEN": "cron-secret"})
 	_, customer := s.user(user.Customer)
 	_, admin := s.user(user.Admin)
 	cases := []struct {

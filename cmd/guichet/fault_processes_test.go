@@ -140,7 +140,7 @@ func TestFaultProcessesKilledDuringTheOnSale(t *testing.T) {
 
 	// The scheduled sweep settles what the killed processes left.
 	cfg := s.Config
-	cfg.Tickets.CronToken = "cron-secret"
+	cfg.CronToken = "cron-secret"
 	cfg.Tickets.HoldTimeout = time.Nanosecond
 	sweeper := testenv.Env(t, cfg)
 	if r := sweepRequest(sweeper, "cron-secret"); r.Code != http.StatusOK {

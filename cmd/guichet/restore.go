@@ -10,7 +10,6 @@ import (
 
 	"guichet.dev/shared/backup"
 	"guichet.dev/shared/config"
-	"guichet.dev/shared/ferret"
 	"guichet.dev/shared/store"
 )
 
@@ -38,18 +37,11 @@ func restore(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	if cfg.MongoURI == "" {
-		db, err := ferret.Start(ferret.Options{
-			SQLiteDir:     filepath.Join(cfg.DataDir, "db"),
-			PostgreSQLURL: cfg.FerretPostgreSQL,
-			Log:           log.With("component", "ferretdb"),
-		})
-		if err != nil {
-			return err
-		}
-		defer db.Stop()
-		cfg.MongoURI = db.URI()
+	stopDatabase, err := embedDatabase(&cfg, log)
+	if err != nil {
+		return err
 	}
+	defer stopDatabase()
 	st, err := store.Open(ctx, cfg.MongoURI, cfg.MongoDatabase)
 	if err != nil {
 		return err

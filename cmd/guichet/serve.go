@@ -8,13 +8,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"time"
 
 	"guichet.dev/shared/backup"
 	"guichet.dev/shared/config"
-	"guichet.dev/shared/ferret"
 	"guichet.dev/shared/fn"
 	"guichet.dev/shared/ticket"
 )
@@ -32,18 +30,11 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 
 	// The database: the configured MongoDB, or FerretDB embedded in-process.
-	if cfg.MongoURI == "" {
-		db, err := ferret.Start(ferret.Options{
-			SQLiteDir:     filepath.Join(cfg.DataDir, "db"),
-			PostgreSQLURL: cfg.FerretPostgreSQL,
-			Log:           log.With("component", "ferretdb"),
-		})
-		if err != nil {
-			return err
-		}
-		defer db.Stop()
-		cfg.MongoURI = db.URI()
+	stopDatabase, err := embedDatabase(&cfg, log)
+	if err != nil {
+		return err
 	}
+	defer stopDatabase()
 	env, err := fn.NewEnv(ctx, cfg, log)
 	if err != nil {
 		return err

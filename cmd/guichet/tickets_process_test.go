@@ -195,7 +195,7 @@ func TestTicketCrashedPurchaseSeatsComeBack(t *testing.T) {
 	// The scheduled sweep returns them (a hold timeout of 1ns makes every
 	// held claim stale).
 	cfg := s.Config
-	cfg.Tickets.CronToken = "cron-secret"
+	cfg.CronToken = "cron-secret"
 	cfg.Tickets.HoldTimeout = time.Nanosecond
 	env := testenv.Env(t, cfg)
 	for _, c := range []struct {
@@ -234,7 +234,7 @@ func TestTicketCrashedPurchaseSeatsComeBack(t *testing.T) {
 func sweepRequest(env *fn.Env, secret string) *httptest.ResponseRecorder {
 	r := httptest.NewRequest("POST", "/", nil)
 	if secret != "" {
-		r.Header.Set(tksweep.CronHeader, secret)
+		r.Header.Set(fn.CronHeader, secret)
 	}
 	r = r.WithContext(fn.WithEnv(r.Context(), env))
 	w := httptest.NewRecorder()

@@ -1,7 +1,7 @@
 // Package function is the backup function: POST /api/admin/backups makes a
 // backup now, GET lists them (admin only); a scheduled trigger (OpenFaaS
-// cron-connector, Knative PingSource) POSTs to / or to /api/admin/backups
-// with the shared token BACKUP_TRIGGER_TOKEN in X-Guichet-Cron.
+// Kubernetes CronJob, Knative PingSource) POSTs to / or to /api/admin/backups
+// with the shared secret CRON_TOKEN (fn.Request.Scheduled).
 package function
 
 import (
@@ -44,8 +44,8 @@ func list(q *fn.Request) error {
 }
 
 func create(q *fn.Request) error {
-	// Who asks: the scheduler with the trigger token, or an admin.
-	at, scheduled, err := backup.Trigger(q.R.Header, q.Env.Config.BackupTrigger, time.Now())
+	// Who asks: the scheduler with CRON_TOKEN, or an admin.
+	scheduled, err := q.Scheduled()
 	if err != nil {
 		return err
 	}
@@ -60,7 +60,7 @@ func create(q *fn.Request) error {
 		return q.JSON(http.StatusCreated, b)
 	}
 	// A scheduled run: another replica may have taken this tick (204).
-	b, err := q.Env.Backups.RunScheduled(q.Context(), at)
+	b, err := q.Env.Backups.RunScheduled(q.Context(), backup.Tick(q.R.Header, time.Now()))
 	if errors.Is(err, backup.ErrTaken) {
 		return q.NoContent()
 	}

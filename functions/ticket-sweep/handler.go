@@ -5,7 +5,6 @@
 package function
 
 import (
-	"crypto/subtle"
 	"net/http"
 	"time"
 
@@ -21,15 +20,16 @@ var handler = fn.New("ticket-sweep", sweep)
 // Handle is the OpenFaaS golang-middleware entry point.
 func Handle(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }
 
-// CronHeader carries the scheduler's shared secret (CRON_TOKEN).
-const CronHeader = "X-Guichet-Cron"
-
 func sweep(q *fn.Request) error {
 	if q.R.Method != http.MethodPost {
 		return fault.New(fault.MethodNotAllowed)
 	}
 	// Who runs it: the scheduler with CRON_TOKEN, or an admin.
-	if !cron(q) {
+	scheduled, err := q.Scheduled()
+	if err != nil {
+		return err
+	}
+	if !scheduled {
 		if _, err := q.Require(user.Admin); err != nil {
 			return err
 		}
@@ -52,12 +52,4 @@ func sweep(q *fn.Request) error {
 type sweepResult struct {
 	ticket.SweepResult
 	Republished int `json:"republished"` // purchases whose confirmation was published again
-}
-
-// cron reports whether the request carries the configured shared secret,
-// compared in constant time.
-func cron(q *fn.Request) bool {
-	want := q.Env.Config.Tickets.CronToken
-	got := q.R.Header.Get(CronHeader)
-	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -593,33 +594,25 @@ func TestBackupDuringWritesIsReadable(t *testing.T) {
 	}
 }
 
-func TestTriggerAuthenticatesScheduledRuns(t *testing.T) {
+func TestTickIsTheScheduledMinute(t *testing.T) {
 	now := time.Date(2026, 3, 4, 3, 0, 41, 0, time.UTC)
 	cases := []struct {
-		name          string
-		header        map[string]string
-		token         string
-		wantScheduled bool
-		wantErr       bool
-		wantAt        time.Time
+		name   string
+		ceTime string
+		want   time.Time
 	}{
-		{"no trigger header is not a scheduled run", nil, "s3cret", false, false, time.Time{}},
-		{"the right token in X-Guichet-Cron", map[string]string{"X-Guichet-Cron": "s3cret"}, "s3cret", true, false, now.Truncate(time.Minute)},
-		{"a wrong token is refused", map[string]string{"X-Guichet-Cron": "guess"}, "s3cret", true, true, time.Time{}},
-		{"an empty trigger header is not a scheduled run", map[string]string{"X-Guichet-Cron": ""}, "", false, false, time.Time{}},
-		{"no token configured refuses a sent token", map[string]string{"X-Guichet-Cron": "anything"}, "", true, true, time.Time{}},
-		{"a PingSource extension and its time", map[string]string{"Ce-Guichetcron": "s3cret", "Ce-Time": "2026-03-04T03:00:00.123Z"},
-			"s3cret", true, false, time.Date(2026, 3, 4, 3, 0, 0, 0, time.UTC)},
+		{"an HTTP trigger runs the current minute", "", now.Truncate(time.Minute)},
+		{"a PingSource's event time", "2026-03-04T02:59:59.123Z", time.Date(2026, 3, 4, 2, 59, 0, 0, time.UTC)},
+		{"an unreadable event time falls back to now", "yesterday", now.Truncate(time.Minute)},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			h := make(map[string][]string)
-			for k, v := range tc.header {
-				h[k] = []string{v}
+			h := http.Header{}
+			if tc.ceTime != "" {
+				h.Set("Ce-Time", tc.ceTime)
 			}
-			at, scheduled, err := backup.Trigger(h, tc.token, now)
-			if scheduled != tc.wantScheduled || (err != nil) != tc.wantErr || !at.Equal(tc.wantAt) {
-				t.Fatalf("Trigger = %v, %v, %v; want %v, %v, err %v", at, scheduled, err, tc.wantAt, tc.wantScheduled, tc.wantErr)
+			if got := backup.Tick(h, now); !got.Equal(tc.want) {
+				t.Fatalf("Tick = %v, want %v", got, tc.want)
 			}
 		})
 	}

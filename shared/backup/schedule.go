@@ -2,14 +2,11 @@ package backup
 
 import (
 	"context"
-	"crypto/subtle"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/robfig/cron/v3"
-
-	"guichet.dev/shared/fault"
 )
 
 // Result is the outcome of one scheduled run: a backup, a skip (ErrTaken:
@@ -46,34 +43,13 @@ func (s *Service) Schedule(ctx context.Context, spec string, done func(Result)) 
 	return nil
 }
 
-// Headers a scheduled trigger carries its token in: X-Guichet-Cron from any
-// HTTP caller, or Ce-Guichetcron, the CloudEvents extension "guichetcron"
-// that a Knative PingSource sets through ceOverrides.
-const (
-	TriggerHeader      = "X-Guichet-Cron"
-	TriggerCloudEvents = "Ce-Guichetcron"
-)
-
-// Trigger reports whether the request h is a scheduled trigger and, if so,
-// authenticates it: its token must equal token (BACKUP_TRIGGER_TOKEN),
-// compared in constant time; with no token configured every trigger is
-// refused. at is the scheduled time: the CloudEvent's time (Ce-Time, as a
-// PingSource sends) or now, to the minute, so that replicas triggered for
-// the same tick share the run's key.
-func Trigger(h http.Header, token string, now time.Time) (at time.Time, scheduled bool, err error) {
-	got := h.Get(TriggerHeader)
-	if got == "" {
-		got = h.Get(TriggerCloudEvents)
-	}
-	if got == "" {
-		return time.Time{}, false, nil
-	}
-	if token == "" || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
-		return time.Time{}, true, fault.New(fault.Unauthorized)
-	}
-	at = now
+// Tick is the scheduled time of a trigger h: the CloudEvent's time (Ce-Time,
+// as a PingSource sends) or now, to the minute, so that replicas triggered
+// for the same tick share the run's key.
+func Tick(h http.Header, now time.Time) time.Time {
+	at := now
 	if t, err := time.Parse(time.RFC3339, h.Get("Ce-Time")); err == nil {
 		at = t
 	}
-	return at.UTC().Truncate(time.Minute), true, nil
+	return at.UTC().Truncate(time.Minute)
 }

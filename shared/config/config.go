@@ -33,7 +33,7 @@ type Config struct {
 	BackupSchedule   string
 	BackupKeep       int
 	BackupS3URL      string
-	BackupTrigger    string // BACKUP_TRIGGER_TOKEN: shared secret of scheduled triggers
+	CronToken        string // CRON_TOKEN: shared secret of scheduled triggers (fn.Request.Scheduled)
 	AuthRatePerMin   int
 	Purchase         Admission
 	LogLevel         slog.Level
@@ -43,7 +43,6 @@ type Config struct {
 
 // Tickets configures ticket sales' background work.
 type Tickets struct {
-	CronToken      string        // shared secret of the scheduled ticket-sweep (X-Guichet-Cron)
 	HoldTimeout    time.Duration // held claims older than this are swept
 	HoldAfterClaim bool          // test hook: purchases block after claiming (crash tests)
 }
@@ -89,7 +88,6 @@ var Vars = []Var{
 	{"BACKUP_SCHEDULE", "0 3 * * *", "cron schedule of backups (UTC); off disables the in-process scheduler"},
 	{"BACKUP_KEEP", "7", "how many backups to keep"},
 	{"BACKUP_S3_URL", "", "s3://key:secret@host:port/bucket/prefix?secure=false to copy backups to S3"},
-	{"BACKUP_TRIGGER_TOKEN", "", "shared secret a scheduled trigger (cron-connector, PingSource) sends in X-Guichet-Cron; empty refuses triggers (secret)"},
 	{"AUTH_RATE_PER_MINUTE", "300", "register and login requests per client address per minute"},
 	{"PURCHASE_CONCURRENCY", "64", "purchases running at once per process"},
 	{"PURCHASE_QUEUE", "1024", "purchases waiting for a slot per process; beyond it 429"},
@@ -97,7 +95,7 @@ var Vars = []Var{
 	{"PURCHASE_PER_USER", "4", "purchases one user may have running or waiting"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"WEB_DIR", "", "serve the SPA from this folder instead of the embedded build"},
-	{"CRON_TOKEN", "", "shared secret the scheduler sends as X-Guichet-Cron to ticket-sweep (secret); empty: admin token only"},
+	{"CRON_TOKEN", "", "shared secret of scheduled triggers of backup and ticket-sweep, sent as X-Guichet-Cron or the CloudEvents extension guichetcron; empty refuses triggers, admin tokens still work (secret)"},
 	{"TICKET_HOLD_TIMEOUT", "2m", "seat claims held longer than this by a purchase that never finished are returned by the sweep"},
 	{"GUICHET_TEST_HOLD_AFTER_CLAIM", "", "test hook: 1 makes purchases block after claiming their seats (crash tests only)"},
 }
@@ -128,7 +126,7 @@ func Load(getenv func(string) string) (Config, error) {
 		BackupSchedule:   r.str("BACKUP_SCHEDULE", "0 3 * * *"),
 		BackupKeep:       r.int("BACKUP_KEEP", 7, 1, 10000),
 		BackupS3URL:      r.url("BACKUP_S3_URL", "s3"),
-		BackupTrigger:    r.str("BACKUP_TRIGGER_TOKEN", ""),
+		CronToken:        r.str("CRON_TOKEN", ""),
 		AuthRatePerMin:   r.int("AUTH_RATE_PER_MINUTE", 300, 1, 1_000_000),
 		Purchase: Admission{
 			Concurrency: r.int("PURCHASE_CONCURRENCY", 64, 1, 100_000),
@@ -139,7 +137,6 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel: r.level("LOG_LEVEL"),
 		WebDir:   r.str("WEB_DIR", ""),
 		Tickets: Tickets{
-			CronToken:      r.str("CRON_TOKEN", ""),
 			HoldTimeout:    r.duration("TICKET_HOLD_TIMEOUT", 2*time.Minute),
 			HoldAfterClaim: r.str("GUICHET_TEST_HOLD_AFTER_CLAIM", "") == "1",
 		},

@@ -15,8 +15,9 @@ func main() {
 	root := flag.String("root", ".", "repository root")
 	flag.Parse()
 	for path, render := range map[string]func() ([]byte, error){
-		"stack.yml":                     deploy.Stack,
-		"deploy/knative/functions.yaml": deploy.KnativeServices,
+		"stack.yml":                      deploy.Stack,
+		"deploy/knative/functions.yaml":  deploy.KnativeServices,
+		"deploy/openfaas/schedules.yaml": deploy.OpenFaaSSchedules,
 	} {
 		b, err := render()
 		if err == nil {
