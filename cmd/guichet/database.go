@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"log/slog"
 	"path/filepath"
 
@@ -8,12 +9,18 @@ import (
 	"guichet.dev/shared/ferret"
 )
 
-// embedDatabase starts FerretDB in-process when no MONGODB_URI is
-// configured (on SQLite under DATA_DIR, or on FERRETDB_POSTGRESQL_URL) and
-// points cfg at it. The returned stop is a no-op for a configured MongoDB.
-func embedDatabase(cfg *config.Config, log *slog.Logger) (stop func(), err error) {
+// setUp reads the configuration, makes the JSON logger on stderr and, when
+// no MONGODB_URI is configured, starts FerretDB in-process (on SQLite under
+// DATA_DIR, or on FERRETDB_POSTGRESQL_URL) and points the configuration at
+// it. stop stops that database; it is a no-op for a configured MongoDB.
+func setUp(getenv func(string) string, stderr io.Writer) (cfg config.Config, log *slog.Logger, stop func(), err error) {
+	cfg, err = config.Load(getenv)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	log = slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	if cfg.MongoURI != "" {
-		return func() {}, nil
+		return cfg, log, func() {}, nil
 	}
 	db, err := ferret.Start(ferret.Options{
 		SQLiteDir:     filepath.Join(cfg.DataDir, "db"),
@@ -21,8 +28,8 @@ func embedDatabase(cfg *config.Config, log *slog.Logger) (stop func(), err error
 		Log:           log.With("component", "ferretdb"),
 	})
 	if err != nil {
-		return nil, err
+		return cfg, nil, nil, err
 	}
 	cfg.MongoURI = db.URI()
-	return db.Stop, nil
+	return cfg, log, db.Stop, nil
 }

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"path/filepath"
 
 	"guichet.dev/shared/backup"
-	"guichet.dev/shared/config"
 	"guichet.dev/shared/store"
 )
 
@@ -32,12 +30,7 @@ func restore(ctx context.Context, args []string, getenv func(string) string, std
 	if location == "" {
 		return errors.New("usage: guichet restore LOCATION [--drop]: LOCATION (a backup folder or s3:// URL) is required")
 	}
-	cfg, err := config.Load(getenv)
-	if err != nil {
-		return err
-	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-	stopDatabase, err := embedDatabase(&cfg, log)
+	cfg, _, stopDatabase, err := setUp(getenv, stderr)
 	if err != nil {
 		return err
 	}

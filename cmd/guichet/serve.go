@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"guichet.dev/shared/backup"
-	"guichet.dev/shared/config"
 	"guichet.dev/shared/fn"
 	"guichet.dev/shared/ticket"
 )
@@ -23,14 +22,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if len(args) > 0 {
 		return fmt.Errorf("serve takes no arguments, got %q", args)
 	}
-	cfg, err := config.Load(getenv)
-	if err != nil {
-		return err
-	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
-
-	// The database: the configured MongoDB, or FerretDB embedded in-process.
-	stopDatabase, err := embedDatabase(&cfg, log)
+	// The configuration, the logger and the database: the configured
+	// MongoDB, or FerretDB embedded in-process.
+	cfg, log, stopDatabase, err := setUp(getenv, stderr)
 	if err != nil {
 		return err
 	}

@@ -15,12 +15,7 @@ func Handle(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }
 
 func remove(q *fn.Request) error {
 	// Who asks: the event's organizer or an admin.
-	caller, err := q.User()
-	if err != nil {
-		return err
-	}
-	st := q.Env.Events.Fresh()
-	e, err := event.Editable(q.Context(), st, caller, q.PathValue("id"))
+	e, st, err := q.EditableEvent()
 	if err != nil {
 		return err
 	}

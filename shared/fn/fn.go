@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 
+	"guichet.dev/shared/event"
 	"guichet.dev/shared/fault"
 	"guichet.dev/shared/httpx"
 	"guichet.dev/shared/i18n"
@@ -159,4 +160,17 @@ func (q *Request) authenticate() {
 		return
 	}
 	q.user = u
+}
+
+// EditableEvent returns the event of the path's {id} if the caller may
+// change it (its organizer or an admin; else 401, 403 or 404), read fresh,
+// and the store to change it through.
+func (q *Request) EditableEvent() (*event.Event, event.Store, error) {
+	caller, err := q.User()
+	if err != nil {
+		return nil, nil, err
+	}
+	st := q.Env.Events.Fresh()
+	e, err := event.Editable(q.Context(), st, caller, q.PathValue("id"))
+	return e, st, err
 }
