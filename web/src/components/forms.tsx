@@ -1,6 +1,6 @@
 // Form building blocks: a labelled field that shows its hint and the API's
 // validation message next to it, and the mapping from an API error to them.
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
+import { useId, type ChangeEvent, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 import { ApiError } from '../api/client';
 import { useI18n, type MessageKey } from '../i18n';
 
@@ -32,6 +32,20 @@ export function formErrors(err: unknown, t: (key: MessageKey) => string, known: 
     return { fields, message: [t('form.fixErrors'), ...stray].join(' ') };
   }
   return { fields, message: [err.message, ...stray].join(' ') || t('error.generic') };
+}
+
+/**
+ * textFields binds text inputs to the string properties of a form's state:
+ * field(name) gives an InputField its name, value, change handler and the
+ * API's message for that name.
+ */
+export function textFields<T extends object>(form: T, setForm: (next: T) => void, errors: FormErrors) {
+  return (name: keyof T & string) => ({
+    name,
+    value: String(form[name] ?? ''),
+    onChange: (e: ChangeEvent<HTMLInputElement>) => setForm({ ...form, [name]: e.target.value }),
+    error: errors.fields[name],
+  });
 }
 
 interface FieldProps {

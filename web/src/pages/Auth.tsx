@@ -1,7 +1,7 @@
 import { useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useSearchParams } from 'react-router-dom';
 import { useSession } from '../auth/session';
-import { focusFirstInvalid, formErrors, FormMessage, InputField, noErrors, type FormErrors } from '../components/forms';
+import { focusFirstInvalid, formErrors, FormMessage, InputField, noErrors, textFields, type FormErrors } from '../components/forms';
 import { usePageTitle } from '../components/Layout';
 import { useI18n } from '../i18n';
 
@@ -85,6 +85,7 @@ export function SignUp() {
   const [busy, setBusy] = useState(false);
   const [errors, setErrors] = useState<FormErrors>(noErrors);
   usePageTitle(t('auth.signupTitle'));
+  const field = textFields(form, setForm, errors);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -115,44 +116,32 @@ export function SignUp() {
         <InputField
           label={t('auth.username')}
           hint={t('auth.usernameHint')}
-          name="username"
+          {...field('username')}
           autoComplete="username"
           required
-          value={form.username}
-          onChange={(e) => setForm({ ...form, username: e.target.value })}
-          error={errors.fields.username}
         />
         <InputField
           label={t('auth.email')}
-          name="email"
+          {...field('email')}
           type="email"
           autoComplete="email"
           required
-          value={form.email}
-          onChange={(e) => setForm({ ...form, email: e.target.value })}
-          error={errors.fields.email}
         />
         <InputField
           label={t('auth.password')}
           hint={t('auth.passwordHint')}
-          name="password"
+          {...field('password')}
           type="password"
           autoComplete="new-password"
           required
-          value={form.password}
-          onChange={(e) => setForm({ ...form, password: e.target.value })}
-          error={errors.fields.password}
         />
         <InputField
           label={t('auth.phone')}
           hint={t('auth.phoneHint')}
           optional
-          name="phone"
+          {...field('phone')}
           type="tel"
           autoComplete="tel"
-          value={form.phone}
-          onChange={(e) => setForm({ ...form, phone: e.target.value })}
-          error={errors.fields.phone}
         />
         <div className="field">
           <label className="choice">

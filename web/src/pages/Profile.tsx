@@ -2,7 +2,7 @@ import { useRef, useState, type FormEvent } from 'react';
 import { ApiError } from '../api/client';
 import type { Language, User } from '../api/types';
 import { useSession } from '../auth/session';
-import { focusFirstInvalid, formErrors, FormMessage, InputField, noErrors, SelectField, type FormErrors } from '../components/forms';
+import { focusFirstInvalid, formErrors, FormMessage, InputField, noErrors, SelectField, textFields, type FormErrors } from '../components/forms';
 import { usePageTitle } from '../components/Layout';
 import { languages, useI18n } from '../i18n';
 
@@ -19,6 +19,8 @@ export function Profile() {
   const detailsRef = useRef<HTMLFormElement>(null);
   const pwRef = useRef<HTMLFormElement>(null);
   if (!user) return null;
+  const detailsField = textFields(details, setDetails, detailsErrors);
+  const pwField = textFields(pw, setPw, pwErrors);
 
   const saveDetails = async (e: FormEvent) => {
     e.preventDefault();
@@ -89,12 +91,9 @@ export function Profile() {
           label={t('auth.phone')}
           hint={t('auth.phoneHint')}
           optional
-          name="phone"
+          {...detailsField('phone')}
           type="tel"
           autoComplete="tel"
-          value={details.phone}
-          onChange={(e) => setDetails({ ...details, phone: e.target.value })}
-          error={detailsErrors.fields.phone}
         />
         <button type="submit" className="primary">
           {t('profile.save')}
@@ -105,34 +104,25 @@ export function Profile() {
         <FormMessage error={pwErrors.message} success={pwSaved ? t('profile.passwordChanged') : undefined} />
         <InputField
           label={t('profile.currentPassword')}
-          name="currentPassword"
+          {...pwField('currentPassword')}
           type="password"
           autoComplete="current-password"
           required
-          value={pw.currentPassword}
-          onChange={(e) => setPw({ ...pw, currentPassword: e.target.value })}
-          error={pwErrors.fields.currentPassword}
         />
         <InputField
           label={t('profile.newPassword')}
           hint={t('auth.passwordHint')}
-          name="password"
+          {...pwField('password')}
           type="password"
           autoComplete="new-password"
           required
-          value={pw.password}
-          onChange={(e) => setPw({ ...pw, password: e.target.value })}
-          error={pwErrors.fields.password}
         />
         <InputField
           label={t('profile.confirmPassword')}
-          name="confirm"
+          {...pwField('confirm')}
           type="password"
           autoComplete="new-password"
           required
-          value={pw.confirm}
-          onChange={(e) => setPw({ ...pw, confirm: e.target.value })}
-          error={pwErrors.fields.confirm}
         />
         <button type="submit" className="primary">
           {t('profile.changePassword')}
