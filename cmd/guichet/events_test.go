@@ -493,6 +493,30 @@ func TestEventListFiltersStatusPastDatesAndOrganizer(t *testing.T) {
 	}
 }
 
+// TestEventJustSoldRefusesDeletion: the sales a delete or a capacity
+// change decides on are counted then, never taken from a read made a moment
+// before the sale (here the event page the organizer had open).
+func TestEventJustSoldRefusesDeletion(t *testing.T) {
+	s := startServer(t, nil)
+	_, tok := s.user(user.Organizer)
+	_, buyer := s.user(user.Customer)
+	for range 5 {
+		e := s.createEvent(tok, eventBody(map[string]any{"ticketCapacity": 10}))
+		if r := s.do(request{Method: "GET", Path: "/api/events/" + e.ID, Token: tok}); r.Status != http.StatusOK {
+			t.Fatalf("get: %d", r.Status)
+		}
+		if a := s.buy(buyer, e.ID, nil, ""); a.Status != http.StatusCreated {
+			t.Fatalf("buy: %d %s", a.Status, a.Code)
+		}
+		if r := s.do(request{Method: "PATCH", Path: "/api/events/" + e.ID, Token: tok, Body: `{"ticketCapacity":1}`}); r.Status != http.StatusOK {
+			t.Errorf("capacity lowered to the one sold: %d %s", r.Status, r.Body)
+		}
+		if r := s.do(request{Method: "DELETE", Path: "/api/events/" + e.ID, Token: tok}); r.Status != http.StatusConflict {
+			t.Fatalf("deleting an event just sold: %d %s, want 409", r.Status, r.Body)
+		}
+	}
+}
+
 func TestEventWithSalesRefusesLowerCapacityAndDeletion(t *testing.T) {
 	s := startServer(t, nil)
 	_, tok := s.user(user.Organizer)

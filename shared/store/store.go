@@ -27,7 +27,6 @@ type Store struct {
 	client *mongo.Client
 	db     *mongo.Database
 	batch  batchers   // group commit of the purchase path's inserts
-	sold   soldCache  // ticketsSold, per process, briefly
 	users  userLoader // group reads of the authenticating users
 }
 

@@ -8,6 +8,9 @@ import { ErrorLine, Loading, revenue } from '../../components/status';
 import { useI18n } from '../../i18n';
 import { confirmationText } from '../MyTickets';
 
+/** How often the sales figures are read again while the page is open. */
+export const salesRefreshMs = 5000;
+
 export function EventSales() {
   const { id = '' } = useParams();
   const { t, date, time, money } = useI18n();
@@ -17,14 +20,22 @@ export function EventSales() {
   usePageTitle(event?.title ?? t('org.sales'));
   const tickets = usePaged<Ticket>(id, (cursor) => api.page<Ticket>(`/api/events/${encodeURIComponent(id)}/tickets`, { cursor }));
 
+  // The figures follow the sales: read now, then every few seconds while the
+  // page is open (an organizer watches an on-sale here).
   useEffect(() => {
     let live = true;
-    api.get<GuichetEvent>(`/api/events/${encodeURIComponent(id)}`).then(
-      (e) => live && setEvent(e),
-      (err: unknown) => live && setError(err),
-    );
+    // A failed refresh keeps the figures shown; only a failed first read
+    // replaces them with the error.
+    const load = (first: boolean) =>
+      api.get<GuichetEvent>(`/api/events/${encodeURIComponent(id)}`).then(
+        (e) => live && setEvent(e),
+        (err: unknown) => live && first && setError(err),
+      );
+    void load(true);
+    const timer = setInterval(() => void load(false), salesRefreshMs);
     return () => {
       live = false;
+      clearInterval(timer);
     };
   }, [api, id]);
 
