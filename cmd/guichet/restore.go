@@ -30,11 +30,13 @@ func restore(ctx context.Context, args []string, getenv func(string) string, std
 	if location == "" {
 		return errors.New("usage: guichet restore LOCATION [--drop]: LOCATION (a backup folder or s3:// URL) is required")
 	}
-	cfg, _, stopDatabase, err := setUp(getenv, stderr)
+	cfg, _, db, err := setUp(getenv, stderr)
 	if err != nil {
 		return err
 	}
-	defer stopDatabase()
+	if db != nil {
+		defer db.Stop()
+	}
 	st, err := store.Open(ctx, cfg.MongoURI, cfg.MongoDatabase)
 	if err != nil {
 		return err

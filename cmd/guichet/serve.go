@@ -24,16 +24,23 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	// The configuration, the logger and the database: the configured
 	// MongoDB, or FerretDB embedded in-process.
-	cfg, log, stopDatabase, err := setUp(getenv, stderr)
+	cfg, log, db, err := setUp(getenv, stderr)
 	if err != nil {
 		return err
 	}
-	defer stopDatabase()
+	if db != nil {
+		defer db.Stop()
+	}
 	env, err := fn.NewEnv(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = env.Close(context.Background()) }()
+	if db != nil {
+		if err := db.IndexIDs(ctx, cfg.MongoDatabase); err != nil {
+			return err
+		}
+	}
 
 	// Start-up work and background loops share ctx; they end with it.
 	if err := startup(ctx, env); err != nil {

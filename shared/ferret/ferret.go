@@ -18,9 +18,10 @@ import (
 
 // Server is a running embedded FerretDB.
 type Server struct {
-	uri  string
-	stop context.CancelFunc
-	done chan error
+	uri       string
+	sqliteDir string // "" on PostgreSQL
+	stop      context.CancelFunc
+	done      chan error
 }
 
 // Options choose the backend: SQLite under SQLiteDir, or PostgreSQL at
@@ -60,6 +61,9 @@ func Start(opts Options) (*Server, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{uri: f.MongoDBURI(), stop: cancel, done: make(chan error, 1)}
+	if opts.PostgreSQLURL == "" {
+		s.sqliteDir = opts.SQLiteDir
+	}
 	go func() { s.done <- f.Run(ctx) }()
 	if err := waitListening(addr, s.done); err != nil {
 		cancel()

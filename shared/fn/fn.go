@@ -149,7 +149,7 @@ func (q *Request) authenticate() {
 		q.authErr = fault.New(fault.Unauthorized)
 		return
 	}
-	u, err := q.Env.Store.LoadUser(q.Context(), claims.Subject)
+	u, err := q.Env.Store.UserByID(q.Context(), claims.Subject)
 	if err != nil {
 		var fe *fault.Error
 		if errors.As(err, &fe) && fe.Code == fault.NotFound {

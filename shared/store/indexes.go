@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -41,9 +43,9 @@ const (
 	colBackups = "backups"
 )
 
-// indexes lists every index by collection, with the query or invariant it
-// serves. Creating an index that exists is a no-op, so start-up may run this
-// on every process.
+// indexes lists every collection and its indexes beyond _id, with the query
+// or invariant each serves. Start-up creates what is missing, so every
+// process may run it.
 var indexes = map[string][]index{
 	colUsers: {
 		// Unique e-mail (stored lower-case): login by e-mail, 409 on a duplicate.
@@ -97,6 +99,15 @@ var indexes = map[string][]index{
 		{Name: "event_number", Keys: bson.D{{Key: "event", Value: 1}, {Key: "number", Value: 1}}},
 		{Name: "state_at", Keys: bson.D{{Key: "state", Value: 1}, {Key: "at", Value: 1}}},
 	},
+	// Read and written by _id alone.
+	colOutcomes:              nil,
+	colIdempotency:           nil,
+	colCheckins:              nil,
+	colVersions:              nil,
+	colRefreshUsed:           nil,
+	colRefreshRevoked:        nil,
+	colConfirmations:         nil,
+	colConfirmationTakeovers: nil,
 }
 
 // index describes one index.
@@ -118,7 +129,13 @@ func (i index) model() mongo.IndexModel {
 // first rather than re-creating: FerretDB 1.24 fails a createIndexes whose
 // indexes all exist already.
 func (s *Store) ensureIndexes(ctx context.Context) error {
+	if err := s.ensureCollections(ctx); err != nil {
+		return err
+	}
 	for col, models := range indexes {
+		if len(models) == 0 {
+			continue
+		}
 		cur, err := s.c(col).Indexes().List(ctx)
 		if err != nil {
 			return wrap(err, fmt.Sprintf("list indexes on %s", col))
@@ -144,6 +161,31 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		}
 		if _, err := s.c(col).Indexes().CreateMany(ctx, missing); err != nil {
 			return wrap(err, fmt.Sprintf("create indexes on %s", col))
+		}
+	}
+	return nil
+}
+
+// ensureCollections creates the collections that do not exist yet, so that
+// every one exists from start-up rather than from its first insert (the
+// embedded FerretDB indexes the _id of those it finds: ferret.IndexIDs).
+// A collection another process created meanwhile is no error.
+func (s *Store) ensureCollections(ctx context.Context) error {
+	have, err := s.db.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		return wrap(err, "list collections")
+	}
+	for col := range indexes {
+		if slices.Contains(have, col) {
+			continue
+		}
+		err := s.db.CreateCollection(ctx, col)
+		var ce mongo.CommandError
+		if errors.As(err, &ce) && ce.Name == "NamespaceExists" {
+			continue
+		}
+		if err != nil {
+			return wrap(err, "create collection "+col)
 		}
 	}
 	return nil

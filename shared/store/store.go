@@ -26,8 +26,7 @@ import (
 type Store struct {
 	client *mongo.Client
 	db     *mongo.Database
-	batch  batchers   // group commit of the purchase path's inserts
-	users  userLoader // group reads of the authenticating users
+	batch  batchers // group commit of the purchase path's inserts
 }
 
 // Open connects to uri and uses database name. It creates the indexes

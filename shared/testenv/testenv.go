@@ -93,6 +93,11 @@ func Env(t testing.TB, cfg config.Config) *fn.Env {
 		t.Fatalf("open env: %v", err)
 	}
 	t.Cleanup(func() { _ = env.Close(context.Background()) })
+	if s, err := server(); err == nil && cfg.MongoURI == s.URI() {
+		if err := s.IndexIDs(ctx, cfg.MongoDatabase); err != nil {
+			t.Fatalf("index _id: %v", err)
+		}
+	}
 	return env
 }
 
