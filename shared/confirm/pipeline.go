@@ -27,8 +27,8 @@ func Topology(prefix string, retry []time.Duration) broker.Topology {
 type Options struct {
 	Topology   broker.Topology // zero: Topology("guichet", DefaultRetry)
 	Workers    int             // confirmations sent at once (default 4)
-	LocalQueue int             // room in the in-process channel (default 4096)
-	SweepEvery time.Duration   // default 5 s; negative: no sweep loop
+	LocalQueue int             // room in the in-process channel (default 65536)
+	SweepEvery time.Duration   // default 15 s; negative: no sweep loop
 }
 
 // Pipeline is the confirmation side of a guichet serve process: a
@@ -53,10 +53,10 @@ func Start(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		o.Workers = 4
 	}
 	if o.LocalQueue == 0 {
-		o.LocalQueue = 4096
+		o.LocalQueue = 1 << 16
 	}
 	if o.SweepEvery == 0 {
-		o.SweepEvery = 5 * time.Second
+		o.SweepEvery = 15 * time.Second
 	}
 	svc, err := New(cfg, st, log)
 	if err != nil {

@@ -63,15 +63,20 @@ var ErrQueueFull = errors.New("confirmation queue full")
 
 // Local is the in-process channel that replaces the broker when no
 // AMQP_URL is set. Publish never blocks: a full queue refuses the purchase,
-// which stays pending until the sweep publishes it again. Transient
-// failures are retried after Retry's delays; a process that stops loses
-// its queue, and the sweep covers that too.
+// which stays pending until the sweep publishes it again, and a purchase
+// already queued is not queued twice (the sweep republishes what is merely
+// waiting during an on-sale's backlog). Transient failures are retried
+// after Retry's delays; a process that stops loses its queue, and the
+// sweep covers that too.
 type Local struct {
 	svc   *Service
 	retry []time.Duration
 	queue chan localItem
 	log   *slog.Logger
 	wg    sync.WaitGroup
+
+	mu     sync.Mutex
+	queued map[string]bool // purchase ids in the queue
 }
 
 type localItem struct {
@@ -81,7 +86,7 @@ type localItem struct {
 
 // NewLocal returns an in-process channel holding up to size events.
 func NewLocal(svc *Service, size int, retry []time.Duration) *Local {
-	return &Local{svc: svc, retry: retry, queue: make(chan localItem, size), log: svc.Log}
+	return &Local{svc: svc, retry: retry, queue: make(chan localItem, size), log: svc.Log, queued: map[string]bool{}}
 }
 
 var _ ticket.Publisher = (*Local)(nil)
@@ -96,8 +101,15 @@ func (l *Local) Publish(_ context.Context, p ticket.Purchase) error {
 }
 
 func (l *Local) offer(it localItem) error {
+	id := it.event.ID()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.queued[id] {
+		return nil
+	}
 	select {
 	case l.queue <- it:
+		l.queued[id] = true
 		return nil
 	default:
 		return ErrQueueFull
@@ -113,6 +125,9 @@ func (l *Local) Run(ctx context.Context, workers int) {
 				case <-ctx.Done():
 					return
 				case it := <-l.queue:
+					l.mu.Lock()
+					delete(l.queued, it.event.ID())
+					l.mu.Unlock()
 					l.handle(ctx, it)
 				}
 			}

@@ -12,8 +12,11 @@ import (
 
 // PendingAfter is how old a purchase still pending must be before the
 // sweep publishes it again: long enough for a healthy pipeline to have
-// confirmed it, short enough that a lost event is noticed quickly.
-const PendingAfter = 10 * time.Second
+// confirmed it (an on-sale's backlog included), short enough that a lost
+// event is noticed within a minute. Each sweep reads the pending tickets,
+// which on the embedded FerretDB means reading every ticket: it runs every
+// 15 s (Options.SweepEvery), not more often.
+const PendingAfter = 30 * time.Second
 
 // sweepBatch bounds one sweep round, and so the duplicates a round adds
 // when a backlog (rather than a loss) is what keeps purchases pending.

@@ -85,10 +85,12 @@ func (s *Store) CheckIn(ctx context.Context, id, by string, at time.Time) (time.
 	return d.At.UTC(), ticket.ErrCheckedIn
 }
 
-// SetTicketUsed marks a checked-in ticket used at its first check-in time.
-// Repeating it is harmless.
+// SetTicketUsed marks a checked-in ticket used at its first check-in time
+// (at is that time, so repeating it is harmless). The filter is the _id
+// alone, the one FerretDB serves from an index; the check-in's unique key,
+// not this update, is what lets a ticket in once.
 func (s *Store) SetTicketUsed(ctx context.Context, id string, at time.Time) error {
-	_, err := s.c(colTickets).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "status", Value: string(ticket.Valid)}},
+	_, err := s.c(colTickets).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: string(ticket.Used)}, {Key: "checkedInAt", Value: at.UTC()}}}})
 	return wrap(err, "mark ticket used")
 }

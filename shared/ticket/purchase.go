@@ -63,9 +63,34 @@ type Seller struct {
 	// afterClaim, when set, runs once a purchase holds its seats and before
 	// its outcome is decided (the crash test blocks here).
 	afterClaim func(ctx context.Context)
+	// publishFailed thins out the warning of failed publishes: with the
+	// broker down, every sale of an on-sale fails to publish.
+	publishFailed throttle
 
 	mu     sync.Mutex
 	events map[string]*eventSales
+}
+
+// throttle lets a repeated event through at most once per interval and
+// counts those it held back.
+type throttle struct {
+	mu   sync.Mutex
+	last time.Time
+	held int
+}
+
+// allow reports whether an event at now may be reported, and how many were
+// held back since the last one that was.
+func (t *throttle) allow(now time.Time, interval time.Duration) (bool, int) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.last.IsZero() && now.Sub(t.last) < interval {
+		t.held++
+		return false, 0
+	}
+	held := t.held
+	t.last, t.held = now, 0
+	return true, held
 }
 
 // scanned is a gap scan's result.
@@ -462,7 +487,10 @@ func (s *Seller) publish(p Purchase) {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := s.publisher.Publish(ctx, p); err != nil {
-			s.log.Warn("publish purchase; it stays pending", "purchase", p.ID, "err", err)
+			if ok, held := s.publishFailed.allow(time.Now(), 10*time.Second); ok {
+				s.log.Warn("publish purchase; it stays pending for the sweep", "purchase", p.ID, "err", err,
+					"failedSinceLastWarning", held)
+			}
 		}
 	}()
 }
