@@ -77,6 +77,8 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	sold := int(b.sold.Load())
 	rate := float64(sold) / elapsed.Seconds()
+	fmt.Fprintf(stdout, "confirmations %d/%d, %.0f/s from the first 201 to the last sentAt, 201 to sent p50 %.1f ms p99 %.1f ms\n",
+		check.confirmed, len(b.purchases), check.rate, ms(check.latency.ValueAtQuantile(50)), ms(check.latency.ValueAtQuantile(99)))
 	fmt.Fprintf(stdout, "sold %d/%d in %.2f s, %.0f tickets/s, purchase p50 %.1f ms p99 %.1f ms, oversold %d, duplicates %d, confirmed %d/%d, raw insert %.0f/s, ratio %.2f\n",
 		sold, o.capacity, elapsed.Seconds(), rate, ms(b.hist.ValueAtQuantile(50)), ms(b.hist.ValueAtQuantile(99)),
 		check.oversold, check.duplicates, check.confirmed, len(b.purchases), raw, rate/raw)
@@ -111,6 +113,12 @@ func probeInsertRate(ctx context.Context, o benchOptions) (float64, error) {
 	return s.ProbeInsertRate(ctx, 64, o.probeTime)
 }
 
+// benchPurchase is one 201: its tickets and when it was answered.
+type benchPurchase struct {
+	uuids    []string
+	answered time.Time
+}
+
 type benchRun struct {
 	o       benchOptions
 	client  *http.Client
@@ -121,7 +129,7 @@ type benchRun struct {
 	sold      atomic.Int64
 	mu        sync.Mutex
 	hist      *hdrhistogram.Histogram // admitted purchases (not 429), microseconds
-	purchases [][]string              // ticket uuids of each 201
+	purchases []benchPurchase         // each 201
 	refused   atomic.Int64            // 429 answers
 }
 
@@ -285,7 +293,7 @@ func (b *benchRun) record(d time.Duration, uuids []string) {
 	defer b.mu.Unlock()
 	_ = b.hist.RecordValue(d.Microseconds())
 	if uuids != nil {
-		b.purchases = append(b.purchases, uuids)
+		b.purchases = append(b.purchases, benchPurchase{uuids: uuids, answered: time.Now()})
 	}
 }
 
@@ -319,13 +327,20 @@ func (b *benchRun) progress(start time.Time, w io.Writer, stop <-chan struct{}) 
 
 type checkResult struct {
 	oversold, duplicates, confirmed int
+	// Confirmations end to end: from each purchase's 201 (the bench's
+	// clock) to its tickets' sentAt (the server's; one host, or synced
+	// clocks), in microseconds, and their rate from the first 201 to the
+	// last sentAt.
+	latency *hdrhistogram.Histogram
+	rate    float64
 }
 
 type listedTicket struct {
 	UUID         string `json:"uuid"`
 	Number       int    `json:"number"`
 	Confirmation struct {
-		Status string `json:"status"`
+		Status string     `json:"status"`
+		SentAt *time.Time `json:"sentAt"`
 	} `json:"confirmation"`
 }
 
@@ -341,23 +356,43 @@ func (b *benchRun) check(ctx context.Context, progress io.Writer) (checkResult, 
 		}
 		seen := map[int]bool{}
 		r.duplicates, r.oversold = 0, max(0, len(tickets)-b.o.capacity)
-		sent := map[string]bool{}
+		sent := map[string]time.Time{}
 		for _, t := range tickets {
 			if seen[t.Number] || t.Number < 1 || t.Number > b.o.capacity {
 				r.duplicates++
 			}
 			seen[t.Number] = true
-			sent[t.UUID] = t.Confirmation.Status == "sent"
+			if t.Confirmation.Status == "sent" && t.Confirmation.SentAt != nil {
+				sent[t.UUID] = *t.Confirmation.SentAt
+			}
 		}
 		r.confirmed = 0
+		r.latency = hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3)
+		var first, last time.Time
 		for _, p := range b.purchases {
+			var at time.Time
 			all := true
-			for _, u := range p {
-				all = all && sent[u]
+			for _, u := range p.uuids {
+				s, ok := sent[u]
+				all = all && ok
+				if s.After(at) {
+					at = s
+				}
 			}
-			if all {
-				r.confirmed++
+			if !all {
+				continue
 			}
+			r.confirmed++
+			_ = r.latency.RecordValue(max(1, at.Sub(p.answered).Microseconds()))
+			if first.IsZero() || p.answered.Before(first) {
+				first = p.answered
+			}
+			if at.After(last) {
+				last = at
+			}
+		}
+		if r.confirmed > 0 && last.After(first) {
+			r.rate = float64(r.confirmed) / last.Sub(first).Seconds()
 		}
 		if r.confirmed == len(b.purchases) || time.Now().After(deadline) || ctx.Err() != nil {
 			return r, nil

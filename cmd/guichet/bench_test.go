@@ -5,6 +5,7 @@ import (
 	"context"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -19,11 +20,19 @@ func TestBenchSellsOutAndChecksTheSale(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	lines := strings.SplitAfter(out.String(), "\n")
+	if len(lines) != 3 || lines[2] != "" {
+		t.Fatalf("output %q: want the confirmations line, then the last line", out.String())
+	}
+	conf := regexp.MustCompile(`^confirmations (\d+)/(\d+), [\d.]+/s from the first 201 to the last sentAt, 201 to sent p50 [\d.]+ ms p99 [\d.]+ ms\n$`)
+	if c := conf.FindStringSubmatch(lines[0]); c == nil || c[1] != c[2] {
+		t.Errorf("confirmations line %q", lines[0])
+	}
 	line := regexp.MustCompile(`^sold (\d+)/120 in [\d.]+ s, \d+ tickets/s, purchase p50 [\d.]+ ms p99 [\d.]+ ms, ` +
 		`oversold (\d+), duplicates (\d+), confirmed (\d+)/(\d+), raw insert \d+/s, ratio [\d.]+\n$`)
-	m := line.FindStringSubmatch(out.String())
+	m := line.FindStringSubmatch(lines[1])
 	if m == nil {
-		t.Fatalf("last line %q is not the documented one", out.String())
+		t.Fatalf("last line %q is not the documented one", lines[1])
 	}
 	if m[1] != "120" || m[2] != "0" || m[3] != "0" || m[4] != m[5] {
 		t.Errorf("sold %s, oversold %s, duplicates %s, confirmed %s/%s", m[1], m[2], m[3], m[4], m[5])
