@@ -123,7 +123,7 @@ func (b *batcher) flush(reqs []*batchReq, n int) {
 
 // batchers are the group commits of the purchase path, one per collection.
 type batchers struct {
-	claims, outcomes, tickets *batcher
+	claims, outcomes, tickets, idem *batcher
 }
 
 // Batch shape: up to 256 documents or 1 ms per batch, one batch in flight
@@ -135,5 +135,6 @@ func newBatchers(db *mongo.Database) batchers {
 		claims:   newBatcher(db.Collection(colClaims), 1, 256, time.Millisecond),
 		outcomes: newBatcher(db.Collection(colOutcomes), 1, 256, time.Millisecond),
 		tickets:  newBatcher(db.Collection(colTickets), 1, 256, time.Millisecond),
+		idem:     newBatcher(db.Collection(colIdempotency), 1, 256, time.Millisecond),
 	}
 }

@@ -214,15 +214,19 @@ type idemDoc struct {
 	At         time.Time `bson:"at"`
 }
 
-// InsertIdem stores rec; if its (user, key) is held it returns the holder.
+// InsertIdem stores rec (group-committed); if its (user, key) is held it
+// returns the holder.
 func (s *Store) InsertIdem(ctx context.Context, rec ticket.IdemRecord) (*ticket.IdemRecord, error) {
 	id := rec.User + ":" + rec.Key
-	_, err := s.c(colIdempotency).InsertOne(ctx, idemDoc{ID: id, Hash: rec.Hash, PurchaseID: rec.PurchaseID, At: rec.At.UTC()})
-	if err == nil {
+	errs, err := s.batch.idem.insert(ctx, []any{idemDoc{ID: id, Hash: rec.Hash, PurchaseID: rec.PurchaseID, At: rec.At.UTC()}})
+	if err != nil {
+		return nil, err
+	}
+	if errs[0] == nil {
 		return nil, nil
 	}
-	if !isDuplicate(err) {
-		return nil, wrap(err, "insert idempotency key")
+	if errs[0] != ErrDuplicate {
+		return nil, errs[0]
 	}
 	var d idemDoc
 	if err := s.c(colIdempotency).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
