@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -33,6 +34,9 @@ type benchOptions struct {
 	confirmWait time.Duration
 	mongoURI    string
 	probeTime   time.Duration
+	// probePostgreSQL is FERRETDB_POSTGRESQL_URL: with no -mongodb-uri, the
+	// probe's embedded FerretDB runs on it, as serve's would.
+	probePostgreSQL string
 }
 
 // bench runs an on-sale against a running Guichet through its public API:
@@ -50,11 +54,12 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 	fs.IntVar(&o.quantity, "quantity", 1, "tickets per purchase (1..10)")
 	fs.DurationVar(&o.duration, "duration", 2*time.Minute, "longest on-sale before the bench stops buying")
 	fs.DurationVar(&o.confirmWait, "confirm-wait", 2*time.Minute, "longest wait for confirmations after the sale")
-	fs.StringVar(&o.mongoURI, "mongodb-uri", getenv("MONGODB_URI"), "database to probe for the raw insert rate; empty probes an embedded FerretDB on SQLite in a temporary folder")
+	fs.StringVar(&o.mongoURI, "mongodb-uri", getenv("MONGODB_URI"), "database to probe for the raw insert rate; empty probes an embedded FerretDB on FERRETDB_POSTGRESQL_URL, or on SQLite in a temporary folder")
 	fs.DurationVar(&o.probeTime, "probe", 3*time.Second, "how long the raw insert probe runs")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	o.probePostgreSQL = getenv("FERRETDB_POSTGRESQL_URL")
 	if o.capacity < 1 || o.buyers < 1 || o.quantity < 1 || o.quantity > 10 {
 		return errors.New("bench: want -capacity >= 1, -buyers >= 1, -quantity 1..10")
 	}
@@ -88,8 +93,9 @@ func bench(ctx context.Context, args []string, getenv func(string) string, stdou
 func ms(micros int64) float64 { return float64(micros) / 1000 }
 
 // probeInsertRate measures single inserts against the bench's database, or
-// against an embedded FerretDB on SQLite when none is given (the backend of
-// guichet serve's defaults, on the same machine).
+// when none is given against an embedded FerretDB on the backend guichet
+// serve embeds with the same environment: FERRETDB_POSTGRESQL_URL when set,
+// else SQLite in a temporary folder (serve's defaults), on this machine.
 func probeInsertRate(ctx context.Context, o benchOptions) (float64, error) {
 	uri := o.mongoURI
 	if uri == "" {
@@ -98,7 +104,7 @@ func probeInsertRate(ctx context.Context, o benchOptions) (float64, error) {
 			return 0, err
 		}
 		defer os.RemoveAll(dir)
-		db, err := ferret.Start(ferret.Options{SQLiteDir: dir})
+		db, err := ferret.Start(ferret.Options{SQLiteDir: dir, PostgreSQLURL: o.probePostgreSQL, Log: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			return 0, err
 		}
