@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/FerretDB/FerretDB/ferretdb"
@@ -99,7 +100,11 @@ func (s *Server) Stop() {
 	<-s.done
 }
 
-// levelAtLeast drops records below min.
+// levelAtLeast drops records below min, and FerretDB's reports of unique
+// index violations (PostgreSQL's SQLSTATE 23505, which its PostgreSQL
+// backend logs as errors): Guichet's invariants rest on those indexes, so
+// a duplicate key is an answer (a seat taken, a purchase decided), not a
+// failure, and an on-sale makes thousands.
 type levelAtLeast struct {
 	min slog.Level
 	slog.Handler
@@ -107,6 +112,18 @@ type levelAtLeast struct {
 
 func (h levelAtLeast) Enabled(ctx context.Context, l slog.Level) bool {
 	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h levelAtLeast) Handle(ctx context.Context, r slog.Record) error {
+	duplicate := false
+	r.Attrs(func(a slog.Attr) bool {
+		duplicate = a.Key == "err" && strings.Contains(a.Value.String(), "SQLSTATE 23505")
+		return !duplicate
+	})
+	if duplicate {
+		return nil
+	}
+	return h.Handler.Handle(ctx, r)
 }
 
 func (h levelAtLeast) WithAttrs(as []slog.Attr) slog.Handler {

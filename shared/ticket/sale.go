@@ -91,6 +91,8 @@ type Store interface {
 	OutcomeOf(ctx context.Context, purchaseID string) (*Outcome, error)
 	// WriteTickets inserts tickets; already written ones are left as they are.
 	WriteTickets(ctx context.Context, ts []Ticket) error
+	// TicketsByIDs returns the tickets with the given uuids that exist.
+	TicketsByIDs(ctx context.Context, uuids []string) ([]Ticket, error)
 	// InsertIdem stores rec, or returns the record that holds its (user, key).
 	InsertIdem(ctx context.Context, rec IdemRecord) (*IdemRecord, error)
 	// DeleteIdem removes the record of (user, key) made for purchaseID.

@@ -80,23 +80,57 @@ func Sweep(ctx context.Context, st Store, cutoff time.Time) (SweepResult, error)
 	}
 }
 
-// settle decides one stale purchase: dropIt when its seats go back.
+// settle decides one stale purchase: dropIt when its seats go back. It
+// reads the decision first: after an on-sale nearly every stale claim
+// belongs to a purchase that sold (claims stay held until a sweep), and an
+// insert that fails on the existing key costs more than the read (and the
+// PostgreSQL backend logs each such failure as an error).
 func settle(ctx context.Context, st Store, pid, eventID string) (dropIt bool, err error) {
-	err = st.InsertOutcome(ctx, Outcome{State: Abandoned, At: time.Now(), Purchase: Purchase{ID: pid, EventID: eventID}})
-	if err == nil {
-		return true, nil
-	}
-	if !errors.Is(err, ErrDecided) {
-		return false, err
-	}
 	out, err := st.OutcomeOf(ctx, pid)
+	if fe, ok := fault.As(err); ok && fe.Code == fault.NotFound {
+		err = st.InsertOutcome(ctx, Outcome{State: Abandoned, At: time.Now(), Purchase: Purchase{ID: pid, EventID: eventID}})
+		if err == nil {
+			return true, nil
+		}
+		if !errors.Is(err, ErrDecided) {
+			return false, err
+		}
+		out, err = st.OutcomeOf(ctx, pid)
+	}
 	if err != nil {
 		return false, err
 	}
 	if out.State != Sold {
 		return true, nil
 	}
-	return false, st.WriteTickets(ctx, out.Purchase.Tickets)
+	return false, writeMissing(ctx, st, out.Purchase.Tickets)
+}
+
+// writeMissing writes the tickets of a sold purchase that its process did
+// not write before it stopped.
+func writeMissing(ctx context.Context, st Store, ts []Ticket) error {
+	ids := make([]string, len(ts))
+	for i, t := range ts {
+		ids[i] = t.UUID
+	}
+	have, err := st.TicketsByIDs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	written := make(map[string]bool, len(have))
+	for _, t := range have {
+		written[t.UUID] = true
+	}
+	var missing []Ticket
+	for _, t := range ts {
+		if !written[t.UUID] {
+			missing = append(missing, t)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return st.WriteTickets(ctx, missing)
 }
 
 // CapacityStore is what CheckCapacity reads (store.Store).
