@@ -159,6 +159,8 @@ func (b *benchRun) call(ctx context.Context, method, path, token string, body, o
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	// As a browser does: the answers' language comes from the request.
+	req.Header.Set("Accept-Language", "en")
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}

@@ -23,6 +23,7 @@ type Request struct {
 	Env  *Env
 	Lang i18n.Lang
 
+	subject string // the verified access token's user id
 	user    *user.User
 	authErr error
 }
@@ -48,15 +49,41 @@ func (q *Request) ClientAddr() string {
 	return host
 }
 
-// User returns the signed-in caller, or fault.Unauthorized (401).
-func (q *Request) User() (*user.User, error) {
-	if q.user == nil {
-		if q.authErr != nil {
-			return nil, q.authErr
-		}
-		return nil, fault.New(fault.Unauthorized)
+// Subject returns the user id of a valid access token, read from the token
+// alone (no database read), or fault.Unauthorized (401). What admission
+// control keys on, so that a request it turns away costs no read.
+func (q *Request) Subject() (string, error) {
+	if q.authErr != nil {
+		return "", q.authErr
 	}
-	return q.user, nil
+	if q.subject == "" {
+		return "", fault.New(fault.Unauthorized)
+	}
+	return q.subject, nil
+}
+
+// User returns the signed-in caller, or fault.Unauthorized (401). It reads
+// the user on first use in every request, so a deleted user's tokens stop
+// working at once.
+func (q *Request) User() (*user.User, error) {
+	if q.user != nil {
+		return q.user, nil
+	}
+	id, err := q.Subject()
+	if err != nil {
+		return nil, err
+	}
+	u, err := q.Env.Store.UserByID(q.Context(), id)
+	var fe *fault.Error
+	if errors.As(err, &fe) && fe.Code == fault.NotFound {
+		q.authErr = fault.New(fault.Unauthorized)
+		return nil, q.authErr
+	}
+	if err != nil {
+		return nil, err
+	}
+	q.user = u
+	return u, nil
 }
 
 // Require returns the caller if it has one of roles: 401 when not signed
@@ -117,9 +144,11 @@ func serve(routeName string, h HandlerFunc) http.Handler {
 			q := &Request{W: w, R: r, Env: env}
 			q.authenticate()
 			lang, ok := i18n.Negotiate(r.Header.Get("Accept-Language"))
-			if !ok && q.user != nil {
-				if l, known := i18n.Parse(string(q.user.Language)); known {
-					lang = l
+			if !ok && q.subject != "" {
+				if u, err := q.User(); err == nil {
+					if l, known := i18n.Parse(string(u.Language)); known {
+						lang = l
+					}
 				}
 			}
 			q.Lang = lang
@@ -132,8 +161,7 @@ func serve(routeName string, h HandlerFunc) http.Handler {
 	})
 }
 
-// authenticate loads the caller named by a Bearer token. Every authenticated
-// request loads its user, so a deleted user's tokens stop working at once.
+// authenticate verifies a Bearer token; User loads the user it names.
 func (q *Request) authenticate() {
 	h := q.R.Header.Get("Authorization")
 	if h == "" {
@@ -149,17 +177,7 @@ func (q *Request) authenticate() {
 		q.authErr = fault.New(fault.Unauthorized)
 		return
 	}
-	u, err := q.Env.Store.UserByID(q.Context(), claims.Subject)
-	if err != nil {
-		var fe *fault.Error
-		if errors.As(err, &fe) && fe.Code == fault.NotFound {
-			q.authErr = fault.New(fault.Unauthorized)
-			return
-		}
-		q.authErr = err
-		return
-	}
-	q.user = u
+	q.subject = claims.Subject
 }
 
 // EditableEvent returns the event of the path's {id} if the caller may
