@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -131,14 +132,17 @@ func TestTicketPurchaseAcrossProcesses(t *testing.T) {
 	// 400 attempts, quantities 1..10 mixed, spread over the four processes.
 	var mu sync.Mutex
 	var sold []ticket.Ticket
+	var created, soldOut atomic.Int64
 	attempt := func(i, q int) purchaseAnswer {
 		a := procs[i%len(procs)].buy(tokens[i%len(tokens)], ev.ID, map[string]any{"quantity": q}, "")
 		switch {
 		case a.Status == http.StatusCreated && len(a.Tickets) == q:
+			created.Add(1)
 			mu.Lock()
 			sold = append(sold, a.Tickets...)
 			mu.Unlock()
 		case a.Status == http.StatusConflict && a.Code == "sold_out":
+			soldOut.Add(1)
 		default:
 			t.Errorf("answer %d %q with %d tickets for %d", a.Status, a.Code, len(a.Tickets), q)
 		}
@@ -159,6 +163,8 @@ func TestTicketPurchaseAcrossProcesses(t *testing.T) {
 	if len(ns) != 50 || ns[0] != 1 || ns[49] != 50 {
 		t.Errorf("numbers %v, want exactly 1..50", ns)
 	}
+	t.Logf("%d processes: %d purchases answered 201, %d sold_out; %d tickets, %d distinct numbers in 1..50, oversold %d",
+		len(procs), created.Load(), soldOut.Load(), len(sold), len(ns), max(0, len(sold)-50))
 }
 
 func TestTicketCrashedPurchaseSeatsComeBack(t *testing.T) {

@@ -2,7 +2,6 @@ package fn
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -74,8 +73,7 @@ func (q *Request) User() (*user.User, error) {
 		return nil, err
 	}
 	u, err := q.Env.Store.UserByID(q.Context(), id)
-	var fe *fault.Error
-	if errors.As(err, &fe) && fe.Code == fault.NotFound {
+	if fe, ok := fault.As(err); ok && fe.Code == fault.NotFound {
 		q.authErr = fault.New(fault.Unauthorized)
 		return nil, q.authErr
 	}
