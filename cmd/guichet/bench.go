@@ -111,7 +111,7 @@ func probeInsertRate(ctx context.Context, o benchOptions) (float64, error) {
 		defer db.Stop()
 		uri = db.URI()
 	}
-	s, err := store.Open(ctx, uri, "guichet_bench_probe")
+	s, err := store.Open(ctx, uri, "guichet_bench_probe", store.Options{})
 	if err != nil {
 		return 0, err
 	}

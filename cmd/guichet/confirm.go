@@ -11,5 +11,5 @@ import (
 // the publisher purchases go to, the consumer that confirms them (RabbitMQ
 // when AMQP_URL is set, else the in-process channel) and the outbox sweep.
 func startConfirmations(ctx context.Context, env *fn.Env) (*confirm.Pipeline, error) {
-	return confirm.Start(ctx, env.Config, env.Store, env.Log, confirm.Options{})
+	return confirm.Start(ctx, env.Config, env.Store, env.Log, confirm.Options{Workers: env.Config.ConfirmWorkers})
 }

@@ -12,7 +12,8 @@ import (
 // setUp reads the configuration, makes the JSON logger on stderr and, when
 // no MONGODB_URI is configured, starts FerretDB in-process (on SQLite under
 // DATA_DIR, or on FERRETDB_POSTGRESQL_URL) and points the configuration at
-// it. db is that database, nil for a configured MongoDB; the caller stops it.
+// it, tuned for SQLite's single writer (config.SingleWriter). db is that
+// database, nil for a configured MongoDB; the caller stops it.
 func setUp(getenv func(string) string, stderr io.Writer) (cfg config.Config, log *slog.Logger, db *ferret.Server, err error) {
 	cfg, err = config.Load(getenv)
 	if err != nil {
@@ -31,5 +32,8 @@ func setUp(getenv func(string) string, stderr io.Writer) (cfg config.Config, log
 		return cfg, nil, nil, err
 	}
 	cfg.MongoURI = db.URI()
+	if cfg.FerretPostgreSQL == "" {
+		cfg.SingleWriter()
+	}
 	return cfg, log, db, nil
 }

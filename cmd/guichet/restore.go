@@ -37,7 +37,7 @@ func restore(ctx context.Context, args []string, getenv func(string) string, std
 	if db != nil {
 		defer db.Stop()
 	}
-	st, err := store.Open(ctx, cfg.MongoURI, cfg.MongoDatabase)
+	st, err := store.Open(ctx, cfg.MongoURI, cfg.MongoDatabase, store.Options{Writers: cfg.DatabaseWriters})
 	if err != nil {
 		return err
 	}

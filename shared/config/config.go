@@ -20,6 +20,8 @@ type Config struct {
 	MongoURI         string // empty: embed FerretDB (guichet serve only)
 	MongoDatabase    string
 	FerretPostgreSQL string // embed FerretDB on this PostgreSQL instead of SQLite
+	DatabaseWriters  int    // on-sale writes in the database at once; 0: one batch per collection
+	ConfirmWorkers   int    // confirmations sent at once; 0: the pipeline's default (4)
 	AMQPURL          string
 	SMTPURL          string
 	SMS              SMS
@@ -72,6 +74,7 @@ var Vars = []Var{
 	{"MONGODB_URI", "", "MongoDB connection string; empty embeds FerretDB on SQLite under DATA_DIR"},
 	{"MONGODB_DATABASE", "guichet", "database name"},
 	{"FERRETDB_POSTGRESQL_URL", "", "with MONGODB_URI empty: embed FerretDB on this PostgreSQL instead of SQLite"},
+	{"DATABASE_WRITERS", "", "on-sale writes (purchase batches, confirmation records) in the database at once; empty: 1 on embedded SQLite (one writer at a time), else one batch per collection"},
 	{"AMQP_URL", "", "RabbitMQ URL; empty uses an in-process channel"},
 	{"SMTP_URL", "", "smtp://user:pass@host:587 for confirmation emails; empty writes DATA_DIR/outbox"},
 	{"SMS_URL", "", "SMS provider API URL; empty writes DATA_DIR/outbox"},
@@ -89,6 +92,7 @@ var Vars = []Var{
 	{"BACKUP_KEEP", "7", "how many backups to keep"},
 	{"BACKUP_S3_URL", "", "s3://key:secret@host:port/bucket/prefix?secure=false to copy backups to S3"},
 	{"AUTH_RATE_PER_MINUTE", "300", "register and login requests per client address per minute"},
+	{"CONFIRM_WORKERS", "", "confirmations sent at once per process; empty: 1 on embedded SQLite, else 4"},
 	{"PURCHASE_CONCURRENCY", "64", "purchases running at once per process"},
 	{"PURCHASE_QUEUE", "1024", "purchases waiting for a slot per process; beyond it 429"},
 	{"PURCHASE_QUEUE_WAIT", "250ms", "longest wait for a purchase slot before 429"},
@@ -109,6 +113,8 @@ func Load(getenv func(string) string) (Config, error) {
 		MongoURI:         r.str("MONGODB_URI", ""),
 		MongoDatabase:    r.str("MONGODB_DATABASE", "guichet"),
 		FerretPostgreSQL: r.str("FERRETDB_POSTGRESQL_URL", ""),
+		DatabaseWriters:  r.int("DATABASE_WRITERS", 0, 1, 1000),
+		ConfirmWorkers:   r.int("CONFIRM_WORKERS", 0, 1, 1000),
 		AMQPURL:          r.url("AMQP_URL", "amqp", "amqps"),
 		SMTPURL:          r.url("SMTP_URL", "smtp", "smtps"),
 		SMS: SMS{
@@ -152,6 +158,21 @@ func Load(getenv func(string) string) (Config, error) {
 		return Config{}, r.err
 	}
 	return c, nil
+}
+
+// SingleWriter tunes c, where not set explicitly, for a database that
+// takes one writer at a time (FerretDB embedded on SQLite): one on-sale
+// write in flight and one confirmation sender, so that writes queue in the
+// process instead of sleeping in SQLite's busy handler. Measured with
+// guichet bench, 64 buyers, 10 000 seats: 517 tickets/s, p99 743 ms before;
+// about 1 150/s, p99 75 ms after (README, "guichet bench").
+func (c *Config) SingleWriter() {
+	if c.DatabaseWriters == 0 {
+		c.DatabaseWriters = 1
+	}
+	if c.ConfirmWorkers == 0 {
+		c.ConfirmWorkers = 1
+	}
 }
 
 type reader struct {

@@ -24,7 +24,7 @@ func TestIndexIDsMakesIDLookupsSearches(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Stop)
-	st, err := store.Open(ctx, srv.URI(), "guichet")
+	st, err := store.Open(ctx, srv.URI(), "guichet", store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -85,7 +85,7 @@ func NewEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*Env, err
 		}
 		ticketKey = k
 	}
-	st, err := store.Open(ctx, cfg.MongoURI, cfg.MongoDatabase)
+	st, err := store.Open(ctx, cfg.MongoURI, cfg.MongoDatabase, store.Options{Writers: cfg.DatabaseWriters})
 	if err != nil {
 		return nil, err
 	}

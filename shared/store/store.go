@@ -27,11 +27,23 @@ type Store struct {
 	client *mongo.Client
 	db     *mongo.Database
 	batch  batchers // group commit of the purchase path's inserts
+	// writers bounds the on-sale's writes in the database at once: the
+	// purchase batches and the confirmation records (see writers).
+	writers writers
+}
+
+// Options tune a Store; the zero value suits MongoDB.
+type Options struct {
+	// Writers bounds the on-sale's writes in the database at once: the
+	// group-committed insert batches of every collection and the
+	// confirmation records; 0 bounds only the batches, to one per
+	// collection. 1 suits a single-writer database (FerretDB on SQLite).
+	Writers int
 }
 
 // Open connects to uri and uses database name. It creates the indexes
 // (idempotently) so a fresh database is ready.
-func Open(ctx context.Context, uri, name string) (*Store, error) {
+func Open(ctx context.Context, uri, name string, o Options) (*Store, error) {
 	opts := options.Client().ApplyURI(uri).
 		SetMaxPoolSize(32).
 		SetServerSelectionTimeout(3 * time.Second).
@@ -42,7 +54,8 @@ func Open(ctx context.Context, uri, name string) (*Store, error) {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
 	s := &Store{client: client, db: client.Database(name)}
-	s.batch = newBatchers(s.db)
+	s.writers = newWriters(o.Writers)
+	s.batch = newBatchers(s.db, s.writers)
 	if err := s.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err

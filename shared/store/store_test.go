@@ -15,7 +15,7 @@ import (
 func TestOpenIsIdempotent(t *testing.T) {
 	uri, name := testenv.MongoURI(t), testenv.DatabaseName(t)
 	for i := 0; i < 2; i++ {
-		s, err := store.Open(context.Background(), uri, name)
+		s, err := store.Open(context.Background(), uri, name, store.Options{})
 		if err != nil {
 			t.Fatalf("open %d: %v", i, err)
 		}
@@ -30,7 +30,7 @@ func TestOpenIsIdempotent(t *testing.T) {
 // unbounded once made it reserve 16 GiB for every scan.
 func TestTakenNumbers(t *testing.T) {
 	ctx := context.Background()
-	s, err := store.Open(ctx, testenv.MongoURI(t), testenv.DatabaseName(t))
+	s, err := store.Open(ctx, testenv.MongoURI(t), testenv.DatabaseName(t), store.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

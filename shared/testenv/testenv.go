@@ -68,7 +68,8 @@ func DatabaseName(t testing.TB) string {
 }
 
 // Config returns a configuration for a test: its own database on the
-// embedded FerretDB and its own DATA_DIR.
+// embedded FerretDB and its own DATA_DIR, tuned for the backend as guichet
+// serve tunes it.
 func Config(t testing.TB) config.Config {
 	t.Helper()
 	cfg, err := config.Load(func(string) string { return "" })
@@ -80,6 +81,9 @@ func Config(t testing.TB) config.Config {
 	cfg.DataDir = t.TempDir()
 	cfg.BackupDir = cfg.DataDir + "/backups"
 	cfg.BackupSchedule = ""
+	if os.Getenv(PostgreSQLVar) == "" {
+		cfg.SingleWriter()
+	}
 	return cfg
 }
 

@@ -1,0 +1,52 @@
+package store
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// TestWritersBoundBatchesAcrossCollections runs four collections' batchers
+// under 64 concurrent callers and checks that no more batches than the
+// bound are ever in the database at once, and that every caller gets its
+// answer.
+func TestWritersBoundBatchesAcrossCollections(t *testing.T) {
+	for _, bound := range []int{1, 2} {
+		var inFlight, most, docs atomic.Int64
+		slow := func(_ context.Context, batch []any) error {
+			n := inFlight.Add(1)
+			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+			}
+			time.Sleep(200 * time.Microsecond)
+			docs.Add(int64(len(batch)))
+			inFlight.Add(-1)
+			return nil
+		}
+		w := newWriters(bound)
+		bs := make([]*batcher, 4)
+		for i := range bs {
+			bs[i] = newBatcher(slow, w, 1, 256, time.Millisecond)
+		}
+		var wg sync.WaitGroup
+		for c := range 64 {
+			wg.Go(func() {
+				for i := range 20 {
+					errs, err := bs[(c+i)%len(bs)].insert(context.Background(), []any{c, i})
+					if err != nil || len(errs) != 2 || errs[0] != nil || errs[1] != nil {
+						t.Errorf("insert: %v, %v", errs, err)
+					}
+				}
+			})
+		}
+		wg.Wait()
+		if got := most.Load(); got > int64(bound) || got < 1 {
+			t.Errorf("bound %d: %d batches in flight at most", bound, got)
+		}
+		if got := docs.Load(); got != 64*20*2 {
+			t.Errorf("bound %d: %d documents sent, want %d", bound, got, 64*20*2)
+		}
+		t.Logf("bound %d: at most %d batches in flight", bound, most.Load())
+	}
+}
