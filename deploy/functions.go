@@ -96,7 +96,7 @@ var Functions = []Function{
 	{Name: "event-update", Tier: CRUD, Secrets: with()},
 	{Name: "event-delete", Tier: CRUD, Secrets: with()},
 	{Name: "ticket-purchase", Tier: Purchase, Secrets: with(TicketKey, AMQPURL),
-		Env: [][2]string{{"PURCHASE_CONCURRENCY", "64"}, {"PURCHASE_QUEUE", "1024"}, {"PURCHASE_QUEUE_WAIT", "250ms"}}},
+		Env: [][2]string{{"PURCHASE_CONCURRENCY", "64"}, {"PURCHASE_QUEUE", "1024"}, {"PURCHASE_QUEUE_WAIT", "100ms"}}},
 	{Name: "ticket-list", Tier: CRUD, Secrets: with(TicketKey)},
 	{Name: "ticket-get", Tier: CRUD, Secrets: with(TicketKey)},
 	{Name: "ticket-qr", Tier: CRUD, Secrets: with(TicketKey)},

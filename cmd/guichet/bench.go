@@ -275,8 +275,10 @@ func (b *benchRun) buy(ctx context.Context, tok, key string) (soldOut bool) {
 	switch st {
 	case http.StatusTooManyRequests:
 		b.refused.Add(1)
+		// Honour Retry-After, with jitter so refused buyers do not return
+		// together.
 		wait, _ := strconv.Atoi(h.Get("Retry-After"))
-		sleep(ctx, time.Duration(rand.IntN(max(1, wait)*100)+10)*time.Millisecond)
+		sleep(ctx, time.Duration(max(1, wait))*time.Second+time.Duration(rand.IntN(1000))*time.Millisecond)
 		return false
 	case http.StatusCreated:
 		uuids := make([]string, len(out.Tickets))

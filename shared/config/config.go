@@ -95,7 +95,7 @@ var Vars = []Var{
 	{"CONFIRM_WORKERS", "", "confirmations sent at once per process; empty: 1 on embedded SQLite, else 4"},
 	{"PURCHASE_CONCURRENCY", "64", "purchases running at once per process"},
 	{"PURCHASE_QUEUE", "1024", "purchases waiting for a slot per process; beyond it 429"},
-	{"PURCHASE_QUEUE_WAIT", "250ms", "longest wait for a purchase slot before 429"},
+	{"PURCHASE_QUEUE_WAIT", "100ms", "longest wait for a purchase slot before 429"},
 	{"PURCHASE_PER_USER", "4", "purchases one user may have running or waiting"},
 	{"LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"WEB_DIR", "", "serve the SPA from this folder instead of the embedded build"},
@@ -137,7 +137,7 @@ func Load(getenv func(string) string) (Config, error) {
 		Purchase: Admission{
 			Concurrency: r.int("PURCHASE_CONCURRENCY", 64, 1, 100_000),
 			Queue:       r.int("PURCHASE_QUEUE", 1024, 0, 1_000_000),
-			QueueWait:   r.duration("PURCHASE_QUEUE_WAIT", 250*time.Millisecond),
+			QueueWait:   r.duration("PURCHASE_QUEUE_WAIT", 100*time.Millisecond),
 			PerUser:     r.int("PURCHASE_PER_USER", 4, 1, 1000),
 		},
 		LogLevel: r.level("LOG_LEVEL"),
