@@ -354,62 +354,120 @@ type listedTicket struct {
 	} `json:"confirmation"`
 }
 
-// check lists the event's tickets over the API: oversold and duplicate
-// numbers, then waits for every purchase's confirmation.
+// check waits for every purchase's confirmation, then lists the event's
+// tickets over the API once and counts oversold seats and repeated numbers.
 func (b *benchRun) check(ctx context.Context, progress io.Writer) (checkResult, error) {
 	var r checkResult
+	sentAt := make([]time.Time, len(b.purchases)) // zero: not sent (yet)
+	pending := make([]int, len(b.purchases))
+	for i := range pending {
+		pending[i] = i
+	}
 	deadline := time.Now().Add(b.o.confirmWait)
-	for {
-		tickets, err := b.listTickets(ctx)
-		if err != nil {
+	for len(pending) > 0 {
+		last := time.Now().After(deadline) || ctx.Err() != nil
+		var err error
+		if pending, err = b.confirmations(ctx, pending, sentAt, last); err != nil {
 			return r, err
 		}
-		seen := map[int]bool{}
-		r.duplicates, r.oversold = 0, max(0, len(tickets)-b.o.capacity)
-		sent := map[string]time.Time{}
-		for _, t := range tickets {
-			if seen[t.Number] || t.Number < 1 || t.Number > b.o.capacity {
-				r.duplicates++
-			}
-			seen[t.Number] = true
-			if t.Confirmation.Status == "sent" && t.Confirmation.SentAt != nil {
-				sent[t.UUID] = *t.Confirmation.SentAt
-			}
+		if last || len(pending) == 0 {
+			break
 		}
-		r.confirmed = 0
-		r.latency = hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3)
-		var first, last time.Time
-		for _, p := range b.purchases {
-			var at time.Time
-			all := true
-			for _, u := range p.uuids {
-				s, ok := sent[u]
-				all = all && ok
-				if s.After(at) {
-					at = s
-				}
-			}
-			if !all {
-				continue
-			}
-			r.confirmed++
-			_ = r.latency.RecordValue(max(1, at.Sub(p.answered).Microseconds()))
-			if first.IsZero() || p.answered.Before(first) {
-				first = p.answered
-			}
-			if at.After(last) {
-				last = at
-			}
-		}
-		if r.confirmed > 0 && last.After(first) {
-			r.rate = float64(r.confirmed) / last.Sub(first).Seconds()
-		}
-		if r.confirmed == len(b.purchases) || time.Now().After(deadline) || ctx.Err() != nil {
-			return r, nil
-		}
-		fmt.Fprintf(progress, "bench: confirmed %d/%d purchases, waiting\n", r.confirmed, len(b.purchases))
-		sleep(ctx, 2*time.Second)
+		fmt.Fprintf(progress, "bench: confirmed %d/%d purchases, waiting\n", len(b.purchases)-len(pending), len(b.purchases))
+		sleep(ctx, time.Second)
 	}
+	r.latency = hdrhistogram.New(1, int64(time.Hour/time.Microsecond), 3)
+	var first, last time.Time
+	for i, at := range sentAt {
+		if at.IsZero() {
+			continue
+		}
+		p := b.purchases[i]
+		r.confirmed++
+		_ = r.latency.RecordValue(max(1, at.Sub(p.answered).Microseconds()))
+		if first.IsZero() || p.answered.Before(first) {
+			first = p.answered
+		}
+		if at.After(last) {
+			last = at
+		}
+	}
+	if r.confirmed > 0 && last.After(first) {
+		r.rate = float64(r.confirmed) / last.Sub(first).Seconds()
+	}
+	tickets, err := b.listTickets(ctx)
+	if err != nil {
+		return r, err
+	}
+	seen := map[int]bool{}
+	r.oversold = max(0, len(tickets)-b.o.capacity)
+	for _, t := range tickets {
+		if seen[t.Number] || t.Number < 1 || t.Number > b.o.capacity {
+			r.duplicates++
+		}
+		seen[t.Number] = true
+	}
+	return r, nil
+}
+
+// confirmations reads the tickets of the pending purchases (indexes into
+// b.purchases, in answer order) by uuid, 32 purchases at a time, records in
+// sentAt when each purchase's last ticket was sent, and returns those still
+// pending. Senders work in about answer order, so unless all is set it
+// stops after the first group with a purchase still pending: a round reads
+// about as many tickets as were confirmed since the last one. (Listing the
+// event's tickets instead reads them all every round, and on FerretDB's
+// SQLite each page of that list scans the collection: the bench's own
+// polling then took most of the CPU the confirmations needed.)
+func (b *benchRun) confirmations(ctx context.Context, pending []int, sentAt []time.Time, all bool) ([]int, error) {
+	const group = 32
+	var still []int
+	for start := 0; start < len(pending); start += group {
+		part := pending[start:min(start+group, len(pending))]
+		done := make([]bool, len(part))
+		errs := make([]error, len(part))
+		var wg sync.WaitGroup
+		for k, i := range part {
+			wg.Go(func() { done[k], errs[k] = b.purchaseSent(ctx, b.purchases[i], &sentAt[i]) })
+		}
+		wg.Wait()
+		if err := errors.Join(errs...); err != nil {
+			return nil, err
+		}
+		for k, i := range part {
+			if !done[k] {
+				still = append(still, i)
+			}
+		}
+		if len(still) > 0 && !all {
+			return append(still, pending[start+len(part):]...), nil
+		}
+	}
+	return still, nil
+}
+
+// purchaseSent reads a purchase's tickets and reports whether its
+// confirmation is final: sent (at is set to the last ticket's sentAt) or
+// failed (at stays zero).
+func (b *benchRun) purchaseSent(ctx context.Context, p benchPurchase, at *time.Time) (bool, error) {
+	var last time.Time
+	for _, u := range p.uuids {
+		var t listedTicket
+		st, _, err := b.call(ctx, "GET", "/api/tickets/"+u, b.orgTok, nil, &t, nil)
+		if err != nil || st != http.StatusOK {
+			return false, fmt.Errorf("get ticket %s: status %d: %v", u, st, err)
+		}
+		switch {
+		case t.Confirmation.Status == "failed":
+			return true, nil
+		case t.Confirmation.Status != "sent" || t.Confirmation.SentAt == nil:
+			return false, nil
+		case t.Confirmation.SentAt.After(last):
+			last = *t.Confirmation.SentAt
+		}
+	}
+	*at = last
+	return true, nil
 }
 
 func (b *benchRun) listTickets(ctx context.Context) ([]listedTicket, error) {
