@@ -64,23 +64,18 @@ func newWriters(n int) writers {
 	return make(writers, n)
 }
 
-// acquire waits for a place, or fails with ctx.
-func (w writers) acquire(ctx context.Context) error {
+// do runs write once a place is free, or fails with ctx while waiting.
+func (w writers) do(ctx context.Context, write func() error) error {
 	if w == nil {
-		return nil
+		return write()
 	}
 	select {
 	case w <- struct{}{}:
-		return nil
 	case <-ctx.Done():
 		return wrap(ctx.Err(), "wait for the database's writer")
 	}
-}
-
-func (w writers) release() {
-	if w != nil {
-		<-w
-	}
+	defer func() { <-w }()
+	return write()
 }
 
 // batchReq is one caller's documents and where its answers go.
@@ -140,11 +135,7 @@ func (b *batcher) flush(reqs []*batchReq, n int) {
 		docs = append(docs, r.docs...)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	err := b.writers.acquire(ctx)
-	if err == nil {
-		err = b.send(ctx, docs)
-		b.writers.release()
-	}
+	err := b.writers.do(ctx, func() error { return b.send(ctx, docs) })
 	cancel()
 	perDoc := make([]error, n)
 	var bwe mongo.BulkWriteException

@@ -44,13 +44,12 @@ func (d confirmationRecordDoc) confirmation() *Confirmation {
 // purchase id, and the _id index refuses a second one. A read-then-insert
 // would let two deliveries of the same event both send.
 func (s *Store) ClaimConfirmation(ctx context.Context, purchaseID string, leaseUntil time.Time) (bool, error) {
-	if err := s.writers.acquire(ctx); err != nil {
-		return false, err
-	}
-	defer s.writers.release()
-	_, err := s.c(colConfirmations).InsertOne(ctx, confirmationRecordDoc{
-		PurchaseID: purchaseID, Status: string(ticket.Pending), Generation: 1,
-		LeaseUntil: leaseUntil.UTC(), UpdatedAt: time.Now().UTC(),
+	err := s.writers.do(ctx, func() error {
+		_, err := s.c(colConfirmations).InsertOne(ctx, confirmationRecordDoc{
+			PurchaseID: purchaseID, Status: string(ticket.Pending), Generation: 1,
+			LeaseUntil: leaseUntil.UTC(), UpdatedAt: time.Now().UTC(),
+		})
+		return err
 	})
 	if isDuplicate(err) {
 		return false, nil
@@ -104,13 +103,11 @@ func (s *Store) FinishConfirmation(ctx context.Context, purchaseID string, c tic
 
 func (s *Store) setConfirmation(ctx context.Context, purchaseID string, set bson.D) error {
 	set = append(set, bson.E{Key: "updatedAt", Value: time.Now().UTC()})
-	if err := s.writers.acquire(ctx); err != nil {
+	return wrap(s.writers.do(ctx, func() error {
+		_, err := s.c(colConfirmations).UpdateOne(ctx, bson.D{{Key: "_id", Value: purchaseID}},
+			bson.D{{Key: "$set", Value: set}})
 		return err
-	}
-	defer s.writers.release()
-	_, err := s.c(colConfirmations).UpdateOne(ctx, bson.D{{Key: "_id", Value: purchaseID}},
-		bson.D{{Key: "$set", Value: set}})
-	return wrap(err, "update confirmation")
+	}), "update confirmation")
 }
 
 // PendingPurchase is a purchase whose tickets still wait for their
@@ -210,16 +207,14 @@ func (s *Store) TicketsByIDs(ctx context.Context, uuids []string) ([]ticket.Tick
 // the given uuids, one by one by _id (see TicketsByIDs).
 func (s *Store) SetTicketsConfirmation(ctx context.Context, uuids []string, c ticket.Confirmation) error {
 	d := confirmationDoc{Channel: string(c.Channel), Status: string(c.Status), SentAt: utcPtr(c.SentAt), Reason: c.Reason}
-	if err := s.writers.acquire(ctx); err != nil {
-		return err
-	}
-	defer s.writers.release()
-	for _, id := range uuids {
-		_, err := s.c(colTickets).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "confirmation", Value: d}}}})
-		if err != nil {
-			return wrap(err, "set confirmation")
+	return s.writers.do(ctx, func() error {
+		for _, id := range uuids {
+			_, err := s.c(colTickets).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+				bson.D{{Key: "$set", Value: bson.D{{Key: "confirmation", Value: d}}}})
+			if err != nil {
+				return wrap(err, "set confirmation")
+			}
 		}
-	}
-	return nil
+		return nil
+	})
 }
