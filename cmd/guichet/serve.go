@@ -24,6 +24,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	// The configuration, the logger and the database: the configured
 	// MongoDB, or FerretDB embedded in-process.
+	fn.TuneGC(getenv)
 	cfg, log, db, err := setUp(getenv, stderr)
 	if err != nil {
 		return err

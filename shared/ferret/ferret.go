@@ -17,6 +17,18 @@ import (
 	"github.com/FerretDB/FerretDB/ferretdb"
 )
 
+// sqlitePragmas tune each of FerretDB's SQLite connections, beside the
+// ones FerretDB sets itself (WAL journal, busy timeout). temp_store(memory)
+// keeps statement journals in memory: FerretDB inserts a batch as one
+// multi-row INSERT, for which SQLite journals the statement so it can undo
+// it on a duplicate key, and past 64 KiB that journal spilled to a
+// temporary file, a create and a write syscall per page inside the one
+// writer's turn (11 % of the process's CPU in an on-sale's profile).
+// Measured with guichet bench, 64 buyers, 10 000 seats: 500 -> 625
+// tickets/s. Durability is unchanged: the statement journal is not the
+// database's journal, and it is thrown away when the statement ends.
+const sqlitePragmas = "_pragma=temp_store(memory)"
+
 // Server is a running embedded FerretDB.
 type Server struct {
 	uri       string
@@ -54,7 +66,7 @@ func Start(opts Options) (*Server, error) {
 		if err := os.MkdirAll(opts.SQLiteDir, 0o700); err != nil {
 			return nil, fmt.Errorf("create database folder: %w", err)
 		}
-		cfg.Handler, cfg.SQLiteURL = "sqlite", "file:"+opts.SQLiteDir+"/"
+		cfg.Handler, cfg.SQLiteURL = "sqlite", "file:"+opts.SQLiteDir+"/?"+sqlitePragmas
 	}
 	f, err := ferretdb.New(cfg)
 	if err != nil {

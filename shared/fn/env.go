@@ -144,6 +144,7 @@ func WithEnv(ctx context.Context, env *Env) context.Context {
 // container): built from the environment on first use and kept for the
 // life of the process. This is the one process-wide value.
 var processEnv = sync.OnceValues(func() (*Env, error) {
+	TuneGC(os.Getenv)
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		return nil, err

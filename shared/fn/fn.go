@@ -62,8 +62,9 @@ func (q *Request) Subject() (string, error) {
 }
 
 // User returns the signed-in caller, or fault.Unauthorized (401). It reads
-// the user on first use in every request, so a deleted user's tokens stop
-// working at once.
+// the user on first use in every request, reusing a read at most
+// store.SignedInTTL old, so a deleted user's tokens stop working within
+// that time (at once in the process that deleted it).
 func (q *Request) User() (*user.User, error) {
 	if q.user != nil {
 		return q.user, nil
@@ -72,7 +73,7 @@ func (q *Request) User() (*user.User, error) {
 	if err != nil {
 		return nil, err
 	}
-	u, err := q.Env.Store.UserByID(q.Context(), id)
+	u, err := q.Env.Store.SignedInUser(q.Context(), id)
 	if fe, ok := fault.As(err); ok && fe.Code == fault.NotFound {
 		q.authErr = fault.New(fault.Unauthorized)
 		return nil, q.authErr

@@ -30,6 +30,8 @@ type Store struct {
 	// writers bounds the on-sale's writes in the database at once: the
 	// purchase batches and the confirmation records (see writers).
 	writers writers
+	// signedIn caches the users read to authenticate requests.
+	signedIn *userCache
 }
 
 // Options tune a Store; the zero value suits MongoDB.
@@ -53,7 +55,7 @@ func Open(ctx context.Context, uri, name string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect to database: %w", err)
 	}
-	s := &Store{client: client, db: client.Database(name)}
+	s := &Store{client: client, db: client.Database(name), signedIn: newUserCache(SignedInTTL)}
 	s.writers = newWriters(o.Writers)
 	s.batch = newBatchers(s.db, s.writers)
 	if err := s.Ping(ctx); err != nil {

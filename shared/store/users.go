@@ -99,6 +99,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *user.User) error {
 	if err != nil {
 		return err
 	}
+	defer s.signedIn.drop(u.ID)
 	res, err := s.c(colUsers).ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, d)
 	if isDuplicate(err) || isDuplicateUpdate(err) {
 		return fault.With(fault.Conflict, "user.taken")
@@ -118,6 +119,7 @@ func (s *Store) DeleteUser(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
+	defer s.signedIn.drop(id)
 	res, err := s.c(colUsers).DeleteOne(ctx, bson.D{{Key: "_id", Value: o}})
 	if err != nil {
 		return wrap(err, "delete user")
