@@ -12,7 +12,7 @@ import (
 // setUp reads the configuration, makes the JSON logger on stderr and, when
 // no MONGODB_URI is configured, starts FerretDB in-process (on SQLite under
 // DATA_DIR, or on FERRETDB_POSTGRESQL_URL) and points the configuration at
-// it, tuned for SQLite's single writer (config.SingleWriter). db is that
+// it, tuned for SQLite's single writer (config.EmbeddedSQLite). db is that
 // database, nil for a configured MongoDB; the caller stops it.
 func setUp(getenv func(string) string, stderr io.Writer) (cfg config.Config, log *slog.Logger, db *ferret.Server, err error) {
 	cfg, err = config.Load(getenv)
@@ -33,7 +33,7 @@ func setUp(getenv func(string) string, stderr io.Writer) (cfg config.Config, log
 	}
 	cfg.MongoURI = db.URI()
 	if cfg.FerretPostgreSQL == "" {
-		cfg.SingleWriter()
+		cfg.EmbeddedSQLite()
 	}
 	return cfg, log, db, nil
 }

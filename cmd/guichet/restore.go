@@ -37,7 +37,7 @@ func restore(ctx context.Context, args []string, getenv func(string) string, std
 	if db != nil {
 		defer db.Stop()
 	}
-	st, err := store.Open(ctx, cfg.MongoURI, cfg.MongoDatabase, store.Options{Writers: cfg.DatabaseWriters})
+	st, err := store.Open(ctx, cfg.MongoURI, cfg.MongoDatabase, store.Options{Writers: cfg.DatabaseWriters, SkipQueryIndexes: cfg.SkipQueryIndexes})
 	if err != nil {
 		return err
 	}

@@ -22,6 +22,7 @@ type Config struct {
 	FerretPostgreSQL string // embed FerretDB on this PostgreSQL instead of SQLite
 	DatabaseWriters  int    // on-sale writes in the database at once; 0: one batch per collection
 	ConfirmWorkers   int    // confirmations sent at once; 0: the pipeline's default (4)
+	SkipQueryIndexes bool   // not from the environment: set by EmbeddedSQLite (store.Options)
 	AMQPURL          string
 	SMTPURL          string
 	SMS              SMS
@@ -160,19 +161,22 @@ func Load(getenv func(string) string) (Config, error) {
 	return c, nil
 }
 
-// SingleWriter tunes c, where not set explicitly, for a database that
-// takes one writer at a time (FerretDB embedded on SQLite): one on-sale
-// write in flight and one confirmation sender, so that writes queue in the
-// process instead of sleeping in SQLite's busy handler. Measured with
+// EmbeddedSQLite tunes c for FerretDB embedded on SQLite. That database
+// takes one writer at a time: where not set explicitly, one on-sale write
+// in flight and one confirmation sender, so that writes queue in the
+// process instead of sleeping in SQLite's busy handler (measured with
 // guichet bench, 64 buyers, 10 000 seats: 517 tickets/s, p99 743 ms before;
-// about 1 150/s, p99 75 ms after (README, "guichet bench").
-func (c *Config) SingleWriter() {
+// about 1 150/s, p99 75 ms after: README, "guichet bench"). And it answers
+// every filter but one on _id by scanning, so the indexes that serve only
+// queries are left out (store.Options.SkipQueryIndexes).
+func (c *Config) EmbeddedSQLite() {
 	if c.DatabaseWriters == 0 {
 		c.DatabaseWriters = 1
 	}
 	if c.ConfirmWorkers == 0 {
 		c.ConfirmWorkers = 1
 	}
+	c.SkipQueryIndexes = true
 }
 
 type reader struct {

@@ -9,7 +9,7 @@ func env(vars map[string]string) func(string) string {
 	return func(name string) string { return vars[name] }
 }
 
-func TestSingleWriterTunesOnlyWhatIsUnset(t *testing.T) {
+func TestEmbeddedSQLiteTunesOnlyWhatIsUnset(t *testing.T) {
 	for _, c := range []struct {
 		vars             map[string]string
 		writers, workers int
@@ -23,11 +23,15 @@ func TestSingleWriterTunesOnlyWhatIsUnset(t *testing.T) {
 			t.Fatal(err)
 		}
 		if cfg.DatabaseWriters != 0 && c.vars["DATABASE_WRITERS"] == "" {
-			t.Errorf("%v: DatabaseWriters %d before SingleWriter, want 0 (unset)", c.vars, cfg.DatabaseWriters)
+			t.Errorf("%v: DatabaseWriters %d before EmbeddedSQLite, want 0 (unset)", c.vars, cfg.DatabaseWriters)
 		}
-		cfg.SingleWriter()
-		if cfg.DatabaseWriters != c.writers || cfg.ConfirmWorkers != c.workers {
-			t.Errorf("%v: writers %d, workers %d; want %d, %d", c.vars, cfg.DatabaseWriters, cfg.ConfirmWorkers, c.writers, c.workers)
+		if cfg.SkipQueryIndexes {
+			t.Errorf("%v: SkipQueryIndexes before EmbeddedSQLite, want the indexes MongoDB needs", c.vars)
+		}
+		cfg.EmbeddedSQLite()
+		if cfg.DatabaseWriters != c.writers || cfg.ConfirmWorkers != c.workers || !cfg.SkipQueryIndexes {
+			t.Errorf("%v: writers %d, workers %d, skip query indexes %v; want %d, %d, true",
+				c.vars, cfg.DatabaseWriters, cfg.ConfirmWorkers, cfg.SkipQueryIndexes, c.writers, c.workers)
 		}
 	}
 }

@@ -85,7 +85,7 @@ func NewEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*Env, err
 		}
 		ticketKey = k
 	}
-	st, err := store.Open(ctx, cfg.MongoURI, cfg.MongoDatabase, store.Options{Writers: cfg.DatabaseWriters})
+	st, err := store.Open(ctx, cfg.MongoURI, cfg.MongoDatabase, store.Options{Writers: cfg.DatabaseWriters, SkipQueryIndexes: cfg.SkipQueryIndexes})
 	if err != nil {
 		return nil, err
 	}

@@ -127,8 +127,10 @@ func (i index) model() mongo.IndexModel {
 
 // ensureIndexes creates the indexes that do not exist yet, by name. It asks
 // first rather than re-creating: FerretDB 1.24 fails a createIndexes whose
-// indexes all exist already.
-func (s *Store) ensureIndexes(ctx context.Context) error {
+// indexes all exist already. With skipQueryIndexes it leaves out, and drops
+// where they exist, the indexes that serve only queries (every one but the
+// unique ones, which keep invariants): see Options.SkipQueryIndexes.
+func (s *Store) ensureIndexes(ctx context.Context, skipQueryIndexes bool) error {
 	if err := s.ensureCollections(ctx); err != nil {
 		return err
 	}
@@ -136,23 +138,19 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		if len(models) == 0 {
 			continue
 		}
-		cur, err := s.c(col).Indexes().List(ctx)
+		exists, err := s.indexNames(ctx, col)
 		if err != nil {
-			return wrap(err, fmt.Sprintf("list indexes on %s", col))
-		}
-		var have []struct {
-			Name string `bson:"name"`
-		}
-		if err := cur.All(ctx, &have); err != nil {
-			return wrap(err, fmt.Sprintf("list indexes on %s", col))
-		}
-		exists := map[string]bool{}
-		for _, h := range have {
-			exists[h.Name] = true
+			return err
 		}
 		var missing []mongo.IndexModel
 		for _, i := range models {
-			if !exists[i.Name] {
+			switch {
+			case skipQueryIndexes && !i.Unique && exists[i.Name]:
+				if err := s.dropIndex(ctx, col, i.Name); err != nil {
+					return err
+				}
+			case skipQueryIndexes && !i.Unique, exists[i.Name]:
+			default:
 				missing = append(missing, i.model())
 			}
 		}
@@ -164,6 +162,36 @@ func (s *Store) ensureIndexes(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// indexNames returns the names of col's indexes.
+func (s *Store) indexNames(ctx context.Context, col string) (map[string]bool, error) {
+	cur, err := s.c(col).Indexes().List(ctx)
+	if err != nil {
+		return nil, wrap(err, fmt.Sprintf("list indexes on %s", col))
+	}
+	var have []struct {
+		Name string `bson:"name"`
+	}
+	if err := cur.All(ctx, &have); err != nil {
+		return nil, wrap(err, fmt.Sprintf("list indexes on %s", col))
+	}
+	names := map[string]bool{}
+	for _, h := range have {
+		names[h.Name] = true
+	}
+	return names, nil
+}
+
+// dropIndex drops col's index name; one another process dropped meanwhile
+// is no error.
+func (s *Store) dropIndex(ctx context.Context, col, name string) error {
+	err := s.c(col).Indexes().DropOne(ctx, name)
+	var ce mongo.CommandError
+	if errors.As(err, &ce) && ce.Name == "IndexNotFound" {
+		return nil
+	}
+	return wrap(err, fmt.Sprintf("drop index %s on %s", name, col))
 }
 
 // ensureCollections creates the collections that do not exist yet, so that

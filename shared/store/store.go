@@ -41,6 +41,16 @@ type Options struct {
 	// confirmation records; 0 bounds only the batches, to one per
 	// collection. 1 suits a single-writer database (FerretDB on SQLite).
 	Writers int
+	// SkipQueryIndexes leaves out the indexes that serve only queries,
+	// and drops them where they exist; the unique indexes stay. For
+	// FerretDB on SQLite: it answers every filter but one on _id alone by
+	// scanning the collection (no pushdown: FerretDB 1.24,
+	// internal/backends/sqlite/collection.go), so those indexes serve no
+	// read, while every insert and update of a ticket or a claim
+	// maintains them. Measured with 64-document batches of tickets on
+	// embedded SQLite: 143 µs per ticket with the five query indexes of
+	// tickets, 93 µs without.
+	SkipQueryIndexes bool
 }
 
 // Open connects to uri and uses database name. It creates the indexes
@@ -62,7 +72,7 @@ func Open(ctx context.Context, uri, name string, o Options) (*Store, error) {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}
-	if err := s.ensureIndexes(ctx); err != nil {
+	if err := s.ensureIndexes(ctx, o.SkipQueryIndexes); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err
 	}

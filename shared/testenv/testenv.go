@@ -82,7 +82,7 @@ func Config(t testing.TB) config.Config {
 	cfg.BackupDir = cfg.DataDir + "/backups"
 	cfg.BackupSchedule = ""
 	if os.Getenv(PostgreSQLVar) == "" {
-		cfg.SingleWriter()
+		cfg.EmbeddedSQLite()
 	}
 	return cfg
 }
