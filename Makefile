@@ -68,7 +68,7 @@ test-e2e: web
 # and every fuzz target for FUZZTIME each.
 PG_TEST_DB ?= guichet_test
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/$(PG_TEST_DB)?sslmode=disable
-PG_TESTS ?= Concurrent|Race|Stampede|Processes|Fault|Crash|Capacity|Backup|Restore|Security
+PG_TESTS ?= IndexIDs|Concurrent|Race|Stampede|Processes|Fault|Crash|Capacity|Backup|Restore|Security
 .PHONY: test-pg fuzz
 test: test-pg fuzz
 

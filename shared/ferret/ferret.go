@@ -33,6 +33,7 @@ const sqlitePragmas = "_pragma=temp_store(memory)"
 type Server struct {
 	uri       string
 	sqliteDir string // "" on PostgreSQL
+	pgURL     string // "" on SQLite
 	stop      context.CancelFunc
 	done      chan error
 }
@@ -76,6 +77,8 @@ func Start(opts Options) (*Server, error) {
 	s := &Server{uri: f.MongoDBURI(), stop: cancel, done: make(chan error, 1)}
 	if opts.PostgreSQLURL == "" {
 		s.sqliteDir = opts.SQLiteDir
+	} else {
+		s.pgURL = opts.PostgreSQLURL
 	}
 	go func() { s.done <- f.Run(ctx) }()
 	if err := waitListening(addr, s.done); err != nil {

@@ -5,12 +5,16 @@ import (
 	"database/sql"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
 	"guichet.dev/shared/ferret"
 	"guichet.dev/shared/store"
+	"guichet.dev/shared/testenv"
 )
 
 // TestIndexIDsMakesIDLookupsSearches checks, with SQLite's own query plan,
@@ -74,6 +78,79 @@ func TestIndexIDsMakesIDLookupsSearches(t *testing.T) {
 	for table, plan := range plans() {
 		if !strings.HasPrefix(plan, "SEARCH") {
 			t.Errorf("%s: _id lookup plan %q (before IndexIDs: %q), want an index SEARCH", table, plan, before[table])
+		}
+	}
+}
+
+// TestIndexIDsPostgreSQL checks, with PostgreSQL's own query plan, that
+// after IndexIDs every collection's _id lookup, as FerretDB writes it
+// (containment), can use an index. Run by the production-like suite (make
+// test-pg), which points GUICHET_TEST_POSTGRESQL_URL at the machine's
+// PostgreSQL.
+func TestIndexIDsPostgreSQL(t *testing.T) {
+	url := os.Getenv(testenv.PostgreSQLVar)
+	if url == "" {
+		t.Skip(testenv.PostgreSQLVar + " unset: the production-like suite (make test-pg) runs this test")
+	}
+	ctx := context.Background()
+	srv, err := ferret.Start(ferret.Options{PostgreSQLURL: url, Log: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Stop)
+	name := testenv.DatabaseName(t)
+	st, err := store.Open(ctx, srv.URI(), name, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close(ctx) })
+
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = conn.Close(ctx) })
+	// With sequential scans priced out, the plan uses an index whenever one
+	// can answer the lookup.
+	if _, err := conn.Exec(ctx, "SET enable_seqscan = off"); err != nil {
+		t.Fatal(err)
+	}
+	plans := func() map[string]string {
+		rows, err := conn.Query(ctx, fmt.Sprintf(`SELECT _jsonb->>'table' FROM %q._ferretdb_database_metadata`, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]string{}
+		for _, table := range tables {
+			rows, err := conn.Query(ctx, fmt.Sprintf(`EXPLAIN SELECT _jsonb FROM %q.%q WHERE _jsonb->'_id' @> '"x"'`, name, table))
+			if err != nil {
+				t.Fatal(err)
+			}
+			lines, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			if err != nil {
+				t.Fatal(err)
+			}
+			out[table] = strings.Join(lines, " / ")
+		}
+		return out
+	}
+	before := plans()
+	if len(before) < 10 {
+		t.Fatalf("%d collections after store.Open, want every one created at start-up", len(before))
+	}
+	if err := srv.IndexIDs(ctx, name); err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.IndexIDs(ctx, name); err != nil {
+		t.Fatalf("a second IndexIDs: %v", err)
+	}
+	for table, plan := range plans() {
+		if strings.Contains(plan, "Seq Scan") {
+			t.Errorf("%s: _id lookup plan %q (before IndexIDs: %q), want an index scan", table, plan, before[table])
 		}
 	}
 }
