@@ -144,14 +144,14 @@ func (s *Store) ensureIndexes(ctx context.Context, skipQueryIndexes bool) error 
 		}
 		var missing []mongo.IndexModel
 		for _, i := range models {
+			wanted := i.Unique || !skipQueryIndexes
 			switch {
-			case skipQueryIndexes && !i.Unique && exists[i.Name]:
+			case wanted && !exists[i.Name]:
+				missing = append(missing, i.model())
+			case !wanted && exists[i.Name]:
 				if err := s.dropIndex(ctx, col, i.Name); err != nil {
 					return err
 				}
-			case skipQueryIndexes && !i.Unique, exists[i.Name]:
-			default:
-				missing = append(missing, i.model())
 			}
 		}
 		if len(missing) == 0 {

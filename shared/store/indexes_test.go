@@ -18,12 +18,7 @@ func TestSkipQueryIndexes(t *testing.T) {
 	uri, name := testenv.MongoURI(t), testenv.DatabaseName(t)
 	names := func(skip bool, col string) []string {
 		t.Helper()
-		s, err := store.Open(ctx, uri, name, store.Options{SkipQueryIndexes: skip})
-		if err != nil {
-			t.Fatalf("open with SkipQueryIndexes %v: %v", skip, err)
-		}
-		defer func() { _ = s.Close(ctx) }()
-		specs, err := s.CollectionIndexes(ctx, col)
+		specs, err := openStore(t, uri, name, store.Options{SkipQueryIndexes: skip}).CollectionIndexes(ctx, col)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,18 @@ import (
 	"guichet.dev/shared/ticket"
 )
 
+// openStore opens a Store on the test's database, closed when the test
+// ends.
+func openStore(t *testing.T, uri, name string, o store.Options) *store.Store {
+	t.Helper()
+	s, err := store.Open(context.Background(), uri, name, o)
+	if err != nil {
+		t.Fatalf("open store (%+v): %v", o, err)
+	}
+	t.Cleanup(func() { _ = s.Close(context.Background()) })
+	return s
+}
+
 func TestOpenIsIdempotent(t *testing.T) {
 	uri, name := testenv.MongoURI(t), testenv.DatabaseName(t)
 	for i := 0; i < 2; i++ {

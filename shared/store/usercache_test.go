@@ -18,15 +18,7 @@ import (
 func TestSignedInUser(t *testing.T) {
 	ctx := context.Background()
 	uri, name := testenv.MongoURI(t), testenv.DatabaseName(t)
-	open := func() *store.Store {
-		s, err := store.Open(ctx, uri, name, store.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = s.Close(ctx) })
-		return s
-	}
-	here, other := open(), open()
+	here, other := openStore(t, uri, name, store.Options{}), openStore(t, uri, name, store.Options{})
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	u := &user.User{ID: store.NewID(), Username: "cached", Email: "cached@example.test", Role: user.Organizer,
 		Language: "en", CreatedAt: now, UpdatedAt: now}
