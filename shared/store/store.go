@@ -11,6 +11,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
+	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -32,6 +34,25 @@ type Store struct {
 	writers writers
 	// signedIn caches the users read to authenticate requests.
 	signedIn *userCache
+	// ticketUpdates serializes this process's updates of one ticket.
+	ticketUpdates stripes
+}
+
+// stripes serializes work on one key: FerretDB applies an update by
+// reading the document and writing it whole, so two concurrent updates of
+// one document setting different fields can lose one (measured: a check-in
+// lost to the ticket's confirmation status, written at the same moment).
+// Updates of one ticket from one process wait for each other; the key
+// picks one of 64 mutexes.
+type stripes [64]sync.Mutex
+
+// lock locks key's mutex and returns its unlock.
+func (st *stripes) lock(key string) func() {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(key))
+	m := &st[h.Sum32()%uint32(len(st))]
+	m.Lock()
+	return m.Unlock
 }
 
 // Options tune a Store; the zero value suits MongoDB.

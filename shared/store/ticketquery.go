@@ -90,6 +90,7 @@ func (s *Store) CheckIn(ctx context.Context, id, by string, at time.Time) (time.
 // alone, the one FerretDB serves from an index; the check-in's unique key,
 // not this update, is what lets a ticket in once.
 func (s *Store) SetTicketUsed(ctx context.Context, id string, at time.Time) error {
+	defer s.ticketUpdates.lock(id)()
 	_, err := s.c(colTickets).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: string(ticket.Used)}, {Key: "checkedInAt", Value: at.UTC()}}}})
 	return wrap(err, "mark ticket used")
