@@ -698,7 +698,7 @@ func TestScheduledRunsInSeveralProcessesMakeOneBackup(t *testing.T) {
 // goroutines, on the database the parent names.
 func helperProcess(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, os.Getenv("MONGODB_URI"), os.Getenv("MONGODB_DATABASE"), store.Options{})
+	st, err := store.Open(ctx, os.Getenv("MONGODB_URI"), os.Getenv("MONGODB_DATABASE"), testenv.StoreOptions())
 	if err != nil {
 		t.Fatal(err)
 	}

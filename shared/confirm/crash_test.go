@@ -50,7 +50,7 @@ func runConsumer(raw string) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM)
 	defer stop()
-	st, err := store.Open(ctx, s.MongoURI, s.Database, store.Options{})
+	st, err := store.Open(ctx, s.MongoURI, s.Database, testenv.StoreOptions())
 	if err != nil {
 		return err
 	}

@@ -87,6 +87,13 @@ func Config(t testing.TB) config.Config {
 	return cfg
 }
 
+// StoreOptions are the store options of Config's tuning, for a helper
+// process that opens the test's database itself: it must want the same
+// indexes as the test, or it would create the ones the test left out.
+func StoreOptions() store.Options {
+	return store.Options{SkipQueryIndexes: os.Getenv(PostgreSQLVar) == ""}
+}
+
 // Env opens an Env for cfg, closed when the test ends.
 func Env(t testing.TB, cfg config.Config) *fn.Env {
 	t.Helper()
