@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"time"
 
@@ -141,25 +142,53 @@ func (s *Store) MarkClaimsSold(ctx context.Context, purchaseIDs []string) error 
 
 // outcomeDoc is the one decision of a purchase: _id is the purchase id, so
 // the purchase ("sold") and the sweep ("abandoned") cannot both decide.
+//
+// A sold purchase's tickets share everything but their uuid, number and
+// code (see soldTicket), so the document stores the rest once: it is the
+// largest of a purchase's four writes, through the on-sale's one writer.
+// Measured with guichet bench, 64 buyers, 10 000 seats, on embedded
+// SQLite: each ticket stored whole, the outcome batches took 1.9 ms, the
+// tickets' 1.3 ms.
 type outcomeDoc struct {
-	ID       string      `bson:"_id"`
-	State    string      `bson:"state"`
-	Event    string      `bson:"event"`
-	BuyerID  string      `bson:"buyerId,omitempty"`
-	Channel  string      `bson:"channel,omitempty"`
-	Language string      `bson:"language,omitempty"`
-	Tickets  []ticketDoc `bson:"tickets,omitempty"`
-	Refusal  string      `bson:"refusal,omitempty"`
-	At       time.Time   `bson:"at"`
+	ID         string    `bson:"_id"`
+	State      string    `bson:"state"`
+	Event      string    `bson:"event"`
+	BuyerID    string    `bson:"buyerId,omitempty"`
+	Channel    string    `bson:"channel,omitempty"`
+	Language   string    `bson:"language,omitempty"`
+	Date       time.Time `bson:"date,omitzero"`
+	PriceCents int64     `bson:"priceCents,omitempty"`
+	Currency   string    `bson:"currency,omitempty"`
+	Seats      []seatDoc `bson:"seats,omitempty"`
+	Refusal    string    `bson:"refusal,omitempty"`
+	At         time.Time `bson:"at"`
 }
+
+// seatDoc is what sets a sold ticket apart from the others of its purchase.
+type seatDoc struct {
+	UUID   string `bson:"uuid"`
+	Number int    `bson:"number"`
+	Code   string `bson:"code"`
+}
+
+// errMixedTickets refuses an outcome whose tickets differ in more than
+// their seats: outcomeDoc could not give them back as they were.
+var errMixedTickets = errors.New("store: a purchase's tickets differ beyond uuid, number and code")
 
 // InsertOutcome records a purchase's decision (group-committed); an existing
 // decision answers ticket.ErrDecided.
 func (s *Store) InsertOutcome(ctx context.Context, o ticket.Outcome) error {
 	d := outcomeDoc{ID: o.Purchase.ID, State: string(o.State), Event: o.Purchase.EventID, BuyerID: o.Purchase.BuyerID,
 		Channel: string(o.Purchase.Channel), Language: string(o.Purchase.Language), Refusal: string(o.Refusal), At: o.At.UTC()}
-	for i := range o.Purchase.Tickets {
-		d.Tickets = append(d.Tickets, toTicketDoc(&o.Purchase.Tickets[i]))
+	if ts := o.Purchase.Tickets; len(ts) > 0 {
+		d.Date, d.PriceCents, d.Currency = ts[0].Date.UTC(), int64(ts[0].Price), ts[0].Currency
+		for _, t := range ts {
+			seat := seatDoc{UUID: t.UUID, Number: t.Number, Code: t.Code}
+			if d.soldTicket(seat) != toTicketDoc(&t) {
+				return errMixedTickets
+			}
+			d.Seats = append(d.Seats, seat)
+		}
 	}
 	errs, err := s.batch.outcomes.insert(ctx, []any{d})
 	if err != nil {
@@ -171,6 +200,14 @@ func (s *Store) InsertOutcome(ctx context.Context, o ticket.Outcome) error {
 	return errs[0]
 }
 
+// soldTicket is one of the purchase's tickets as it was sold: valid, its
+// confirmation pending.
+func (d *outcomeDoc) soldTicket(s seatDoc) ticketDoc {
+	return ticketDoc{UUID: s.UUID, Event: d.Event, Number: s.Number, PriceCents: d.PriceCents, Currency: d.Currency,
+		Date: d.Date, OwnerID: d.BuyerID, Status: string(ticket.Valid), Code: s.Code, PurchaseID: d.ID,
+		Confirmation: confirmationDoc{Channel: d.Channel, Status: string(ticket.Pending)}}
+}
+
 // OutcomeOf returns the decision of a purchase, or fault.NotFound.
 func (s *Store) OutcomeOf(ctx context.Context, purchaseID string) (*ticket.Outcome, error) {
 	var d outcomeDoc
@@ -180,8 +217,8 @@ func (s *Store) OutcomeOf(ctx context.Context, purchaseID string) (*ticket.Outco
 	o := &ticket.Outcome{State: ticket.OutcomeState(d.State), Refusal: fault.Code(d.Refusal), At: d.At.UTC(),
 		Purchase: ticket.Purchase{ID: d.ID, EventID: d.Event, BuyerID: d.BuyerID, Channel: ticket.Channel(d.Channel),
 			Language: i18n.Lang(d.Language)}}
-	for _, t := range d.Tickets {
-		o.Purchase.Tickets = append(o.Purchase.Tickets, t.ticket())
+	for _, seat := range d.Seats {
+		o.Purchase.Tickets = append(o.Purchase.Tickets, d.soldTicket(seat).ticket())
 	}
 	return o, nil
 }
