@@ -27,7 +27,7 @@ func TestWritersBoundBatchesAcrossCollections(t *testing.T) {
 		w := newWriters(bound)
 		bs := make([]*batcher, 4)
 		for i := range bs {
-			bs[i] = newBatcher(slow, w, 1, 256, time.Millisecond)
+			bs[i] = newBatcher(slow, w, nil, 1, 256, time.Millisecond)
 		}
 		var wg sync.WaitGroup
 		for c := range 64 {
@@ -48,5 +48,52 @@ func TestWritersBoundBatchesAcrossCollections(t *testing.T) {
 			t.Errorf("bound %d: %d documents sent, want %d", bound, got, 64*20*2)
 		}
 		t.Logf("bound %d: at most %d batches in flight", bound, most.Load())
+	}
+}
+
+// TestYieldWaitsForPurchaseInserts: work that yields to purchases waits
+// while a batch insert is queued or in the database, goes on once none
+// is, and never waits past its bound.
+func TestYieldWaitsForPurchaseInserts(t *testing.T) {
+	ctx := context.Background()
+	entered, release := make(chan struct{}), make(chan struct{})
+	blocked := func(context.Context, []any) error {
+		close(entered)
+		<-release
+		return nil
+	}
+	b := newBuying()
+	if err := b.await(ctx, time.Hour); err != nil {
+		t.Fatalf("await with nothing in progress: %v", err)
+	}
+	bt := newBatcher(blocked, newWriters(1), b, 1, 256, time.Millisecond)
+	inserted := make(chan struct{})
+	go func() {
+		defer close(inserted)
+		if errs, err := bt.insert(ctx, []any{1}); err != nil || errs[0] != nil {
+			t.Errorf("insert: %v, %v", errs, err)
+		}
+	}()
+	<-entered
+	if err := b.await(ctx, 10*time.Millisecond); err != nil {
+		t.Fatalf("bounded await: %v", err)
+	}
+	yielded := make(chan error, 1)
+	go func() { yielded <- b.await(ctx, time.Hour) }()
+	select {
+	case err := <-yielded:
+		t.Fatalf("await returned (%v) while the insert was in the database", err)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	<-inserted
+	if err := <-yielded; err != nil {
+		t.Errorf("await after the insert: %v", err)
+	}
+	cancelled, cancel := context.WithCancel(ctx)
+	cancel()
+	var none *buying
+	if err := none.await(cancelled, time.Hour); err != nil {
+		t.Errorf("untracked await: %v, want nil at once", err)
 	}
 }

@@ -39,6 +39,16 @@ func (d confirmationRecordDoc) confirmation() *Confirmation {
 		Generation: d.Generation, LeaseUntil: d.LeaseUntil.UTC(), SentAt: utcPtr(d.SentAt), Reason: d.Reason}
 }
 
+// YieldToPurchases waits until no purchase is writing, at most most, where
+// the store bounds its writers (embedded SQLite): there a confirmation's
+// three writes take turns with the buyers' batches in the one writer,
+// while every buyer of an on-sale waits on its batch. Elsewhere it returns
+// at once. During an on-sale a sender then starts at most one confirmation
+// per most, and the rest follow once the sales calm down.
+func (s *Store) YieldToPurchases(ctx context.Context, most time.Duration) error {
+	return s.buying.await(ctx, most)
+}
+
 // ClaimConfirmation makes the caller the sender of purchase's confirmation
 // until leaseUntil, if nobody ever was: it inserts the record keyed by the
 // purchase id, and the _id index refuses a second one. A read-then-insert

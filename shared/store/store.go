@@ -32,6 +32,9 @@ type Store struct {
 	// writers bounds the on-sale's writes in the database at once: the
 	// purchase batches and the confirmation records (see writers).
 	writers writers
+	// buying counts the purchase batches in progress where writes are
+	// bounded (nil elsewhere).
+	buying *buying
 	// signedIn caches the users read to authenticate requests.
 	signedIn *userCache
 	// ticketUpdates serializes this process's updates of one ticket.
@@ -88,7 +91,10 @@ func Open(ctx context.Context, uri, name string, o Options) (*Store, error) {
 	}
 	s := &Store{client: client, db: client.Database(name), signedIn: newUserCache(SignedInTTL)}
 	s.writers = newWriters(o.Writers)
-	s.batch = newBatchers(s.db, s.writers)
+	if s.writers != nil {
+		s.buying = newBuying()
+	}
+	s.batch = newBatchers(s.db, s.writers, s.buying)
 	if err := s.Ping(ctx); err != nil {
 		_ = client.Disconnect(context.Background())
 		return nil, err
