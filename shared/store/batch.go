@@ -134,28 +134,23 @@ func (b *buying) await(ctx context.Context, most time.Duration) error {
 	if b == nil {
 		return nil
 	}
-	t := time.NewTimer(most)
-	defer t.Stop()
+	deadline := time.NewTimer(most)
+	defer deadline.Stop()
 	for {
 		b.mu.Lock()
-		idle, ended := b.idle, b.ended
+		active, idle, since := b.active, b.idle, time.Since(b.ended)
 		b.mu.Unlock()
-		var quiet <-chan time.Time
-		select {
-		case <-idle:
-			if left := quietFor - time.Since(ended); left > 0 {
-				quiet = time.After(left)
-				break
-			}
+		if active == 0 && since >= quietFor {
 			return nil
-		case <-t.C:
-			return nil
-		case <-ctx.Done():
-			return wrap(ctx.Err(), "wait for the purchases to write")
+		}
+		ended, quiet := idle, (<-chan time.Time)(nil)
+		if active == 0 {
+			ended, quiet = nil, time.After(quietFor-since)
 		}
 		select {
+		case <-ended:
 		case <-quiet:
-		case <-t.C:
+		case <-deadline.C:
 			return nil
 		case <-ctx.Done():
 			return wrap(ctx.Err(), "wait for the purchases to write")

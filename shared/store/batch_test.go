@@ -53,7 +53,7 @@ func TestWritersBoundBatchesAcrossCollections(t *testing.T) {
 
 // TestYieldWaitsForPurchaseInserts: work that yields to purchases waits
 // while a batch insert is queued or in the database, goes on once none
-// is, and never waits past its bound.
+// has been for quietFor, and never waits past its bound.
 func TestYieldWaitsForPurchaseInserts(t *testing.T) {
 	ctx := context.Background()
 	entered, release := make(chan struct{}), make(chan struct{})
@@ -85,10 +85,14 @@ func TestYieldWaitsForPurchaseInserts(t *testing.T) {
 		t.Fatalf("await returned (%v) while the insert was in the database", err)
 	case <-time.After(50 * time.Millisecond):
 	}
+	released := time.Now()
 	close(release)
 	<-inserted
 	if err := <-yielded; err != nil {
 		t.Errorf("await after the insert: %v", err)
+	}
+	if waited := time.Since(released); waited < quietFor {
+		t.Errorf("await returned %v after the insert ended, want at least %v of quiet", waited, quietFor)
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
