@@ -81,26 +81,33 @@ func (w writers) do(ctx context.Context, write func() error) error {
 
 // buying counts the purchase path's inserts in progress (queued for a
 // batch or in the database), so that work that can wait gives the one
-// writer to buyers: see Store.YieldToPurchases. A nil *buying counts
-// nothing and never waits.
+// writer to buyers when they crowd it: see Store.YieldToPurchases. A nil
+// *buying counts nothing and never waits.
 type buying struct {
 	mu     sync.Mutex
 	active int
-	idle   chan struct{} // closed while active is 0
-	ended  time.Time     // when active last dropped to 0
+	calm   chan struct{} // closed while active is below crowd
+	calmed time.Time     // when active last fell below crowd
 }
 
-// quietFor is how long no purchase may have written before waiting work
-// goes: an on-sale's buyer writes its next batch within a few milliseconds
-// of its last (it reads the event, signs), so a moment with no insert in
-// progress is not yet a pause in the sales. (Going at the first such
-// moment, a 64-buyer on-sale still sent 210 confirmations in its 7 s.)
+// crowd is how many purchase inserts in progress at once make buyers
+// queue for the writer. One buyer at a time leaves it mostly idle (a lone
+// buyer bought 98 tickets/s where 64 bought 1 600), so a confirmation
+// between its writes costs it little; making confirmations wait for a
+// pause there kept them 78 s behind the sales (p50).
+const crowd = 2
+
+// quietFor is how long the purchases must have been calm before waiting
+// work goes: an on-sale's buyer writes its next batch within a few
+// milliseconds of its last (it reads the event, signs), so a calm moment
+// is not yet a pause in the sales. (Going at the first such moment, a
+// 64-buyer on-sale still sent 210 confirmations in its 7 s.)
 const quietFor = 20 * time.Millisecond
 
 func newBuying() *buying {
-	idle := make(chan struct{})
-	close(idle)
-	return &buying{idle: idle}
+	calm := make(chan struct{})
+	close(calm)
+	return &buying{calm: calm}
 }
 
 func (b *buying) begin() {
@@ -109,10 +116,10 @@ func (b *buying) begin() {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if b.active == 0 {
-		b.idle = make(chan struct{})
-	}
 	b.active++
+	if b.active == crowd {
+		b.calm = make(chan struct{})
+	}
 }
 
 func (b *buying) end() {
@@ -121,15 +128,15 @@ func (b *buying) end() {
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.active--
-	if b.active == 0 {
-		b.ended = time.Now()
-		close(b.idle)
+	if b.active == crowd {
+		b.calmed = time.Now()
+		close(b.calm)
 	}
+	b.active--
 }
 
-// await returns once no insert has been in progress for quietFor, or
-// after most, or with ctx's error.
+// await returns once the purchases have been calm for quietFor, or after
+// most, or with ctx's error.
 func (b *buying) await(ctx context.Context, most time.Duration) error {
 	if b == nil {
 		return nil
@@ -138,17 +145,17 @@ func (b *buying) await(ctx context.Context, most time.Duration) error {
 	defer deadline.Stop()
 	for {
 		b.mu.Lock()
-		active, idle, since := b.active, b.idle, time.Since(b.ended)
+		crowded, calm, since := b.active >= crowd, b.calm, time.Since(b.calmed)
 		b.mu.Unlock()
-		if active == 0 && since >= quietFor {
+		if !crowded && since >= quietFor {
 			return nil
 		}
-		ended, quiet := idle, (<-chan time.Time)(nil)
-		if active == 0 {
-			ended, quiet = nil, time.After(quietFor-since)
+		calmed, quiet := calm, (<-chan time.Time)(nil)
+		if !crowded {
+			calmed, quiet = nil, time.After(quietFor-since)
 		}
 		select {
-		case <-ended:
+		case <-calmed:
 		case <-quiet:
 		case <-deadline.C:
 			return nil

@@ -51,14 +51,15 @@ func TestWritersBoundBatchesAcrossCollections(t *testing.T) {
 	}
 }
 
-// TestYieldWaitsForPurchaseInserts: work that yields to purchases waits
-// while a batch insert is queued or in the database, goes on once none
-// has been for quietFor, and never waits past its bound.
+// TestYieldWaitsForPurchaseInserts: work that yields to purchases goes
+// beside a lone buyer's insert, waits while a crowd of inserts is queued
+// or in the database, goes once none has been for quietFor, and never
+// waits past its bound.
 func TestYieldWaitsForPurchaseInserts(t *testing.T) {
 	ctx := context.Background()
-	entered, release := make(chan struct{}), make(chan struct{})
+	entered, release := make(chan struct{}, 2), make(chan struct{})
 	blocked := func(context.Context, []any) error {
-		close(entered)
+		entered <- struct{}{}
 		<-release
 		return nil
 	}
@@ -67,14 +68,25 @@ func TestYieldWaitsForPurchaseInserts(t *testing.T) {
 		t.Fatalf("await with nothing in progress: %v", err)
 	}
 	bt := newBatcher(blocked, newWriters(1), b, 1, 256, time.Millisecond)
-	inserted := make(chan struct{})
-	go func() {
-		defer close(inserted)
-		if errs, err := bt.insert(ctx, []any{1}); err != nil || errs[0] != nil {
-			t.Errorf("insert: %v, %v", errs, err)
-		}
-	}()
+	var inserts sync.WaitGroup
+	insert := func() {
+		inserts.Go(func() {
+			if errs, err := bt.insert(ctx, []any{1}); err != nil || errs[0] != nil {
+				t.Errorf("insert: %v, %v", errs, err)
+			}
+		})
+	}
+	insert()
 	<-entered
+	if err := b.await(ctx, time.Hour); err != nil {
+		t.Fatalf("await beside one insert: %v", err)
+	}
+	insert() // queued behind the first: a crowd of two
+	for crowded := false; !crowded; time.Sleep(time.Millisecond) {
+		b.mu.Lock()
+		crowded = b.active >= crowd
+		b.mu.Unlock()
+	}
 	if err := b.await(ctx, 10*time.Millisecond); err != nil {
 		t.Fatalf("bounded await: %v", err)
 	}
@@ -82,17 +94,17 @@ func TestYieldWaitsForPurchaseInserts(t *testing.T) {
 	go func() { yielded <- b.await(ctx, time.Hour) }()
 	select {
 	case err := <-yielded:
-		t.Fatalf("await returned (%v) while the insert was in the database", err)
+		t.Fatalf("await returned (%v) while a crowd of inserts was in progress", err)
 	case <-time.After(50 * time.Millisecond):
 	}
 	released := time.Now()
 	close(release)
-	<-inserted
+	inserts.Wait()
 	if err := <-yielded; err != nil {
-		t.Errorf("await after the insert: %v", err)
+		t.Errorf("await after the inserts: %v", err)
 	}
 	if waited := time.Since(released); waited < quietFor {
-		t.Errorf("await returned %v after the insert ended, want at least %v of quiet", waited, quietFor)
+		t.Errorf("await returned %v after the inserts ended, want at least %v of quiet", waited, quietFor)
 	}
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
