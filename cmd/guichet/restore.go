@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"guichet.dev/shared/backup"
+	"guichet.dev/shared/fn"
 	"guichet.dev/shared/store"
 )
 
@@ -37,7 +38,7 @@ func restore(ctx context.Context, args []string, getenv func(string) string, std
 	if db != nil {
 		defer db.Stop()
 	}
-	st, err := store.Open(ctx, cfg.MongoURI, cfg.MongoDatabase, store.Options{Writers: cfg.DatabaseWriters, SkipQueryIndexes: cfg.SkipQueryIndexes})
+	st, err := store.Open(ctx, cfg.MongoURI, cfg.MongoDatabase, fn.StoreOptions(cfg))
 	if err != nil {
 		return err
 	}

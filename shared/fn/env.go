@@ -85,7 +85,7 @@ func NewEnv(ctx context.Context, cfg config.Config, log *slog.Logger) (*Env, err
 		}
 		ticketKey = k
 	}
-	st, err := store.Open(ctx, cfg.MongoURI, cfg.MongoDatabase, store.Options{Writers: cfg.DatabaseWriters, SkipQueryIndexes: cfg.SkipQueryIndexes})
+	st, err := store.Open(ctx, cfg.MongoURI, cfg.MongoDatabase, StoreOptions(cfg))
 	if err != nil {
 		return nil, err
 	}
@@ -167,4 +167,10 @@ func envOf(ctx context.Context) (*Env, error) {
 		return e, nil
 	}
 	return processEnv()
+}
+
+// StoreOptions are the store tuning of cfg (DATABASE_WRITERS, and the
+// embedded SQLite's choices: see config.EmbeddedSQLite).
+func StoreOptions(cfg config.Config) store.Options {
+	return store.Options{Writers: cfg.DatabaseWriters, SkipQueryIndexes: cfg.SkipQueryIndexes}
 }

@@ -219,11 +219,7 @@ func (s *Store) SetTicketsConfirmation(ctx context.Context, uuids []string, c ti
 	d := confirmationDoc{Channel: string(c.Channel), Status: string(c.Status), SentAt: utcPtr(c.SentAt), Reason: c.Reason}
 	return s.writers.do(ctx, func() error {
 		for _, id := range uuids {
-			unlock := s.ticketUpdates.lock(id)
-			_, err := s.c(colTickets).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-				bson.D{{Key: "$set", Value: bson.D{{Key: "confirmation", Value: d}}}})
-			unlock()
-			if err != nil {
+			if err := s.setTicket(ctx, id, bson.D{{Key: "confirmation", Value: d}}); err != nil {
 				return wrap(err, "set confirmation")
 			}
 		}

@@ -90,8 +90,14 @@ func (s *Store) CheckIn(ctx context.Context, id, by string, at time.Time) (time.
 // alone, the one FerretDB serves from an index; the check-in's unique key,
 // not this update, is what lets a ticket in once.
 func (s *Store) SetTicketUsed(ctx context.Context, id string, at time.Time) error {
+	return wrap(s.setTicket(ctx, id, bson.D{{Key: "status", Value: string(ticket.Used)}, {Key: "checkedInAt", Value: at.UTC()}}),
+		"mark ticket used")
+}
+
+// setTicket sets fields of one ticket, after this process's other
+// updates of it (see stripes).
+func (s *Store) setTicket(ctx context.Context, id string, set bson.D) error {
 	defer s.ticketUpdates.lock(id)()
-	_, err := s.c(colTickets).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: string(ticket.Used)}, {Key: "checkedInAt", Value: at.UTC()}}}})
-	return wrap(err, "mark ticket used")
+	_, err := s.c(colTickets).UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}})
+	return err
 }
