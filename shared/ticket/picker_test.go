@@ -86,3 +86,20 @@ func TestFreshNeverAnswersWithAnEarlierRead(t *testing.T) {
 		t.Errorf("%d reads for 50 concurrent callers: not shared", n)
 	}
 }
+
+// TestPickerWithAStaleFreeCountAsksForAScan: a free count that names a
+// candidate the bitmap does not have ends the pick empty-handed (the buyer
+// then asks for a gap scan) instead of panicking.
+func TestPickerWithAStaleFreeCountAsksForAScan(t *testing.T) {
+	p := newPicker(20)
+	if got := p.pick(20); len(got) != 20 {
+		t.Fatalf("picked %v, want 20 numbers", got)
+	}
+	p.free = 1
+	if got := p.pick(1); len(got) != 0 {
+		t.Errorf("picked %v with no candidate left, want none", got)
+	}
+	if p.free != 0 {
+		t.Errorf("free %d after finding no candidate, want 0", p.free)
+	}
+}
