@@ -104,10 +104,10 @@ func (p *picker) pick(q int) []int {
 }
 
 // jump moves to a random block among the lowest window blocks that have a
-// candidate. With none (p.free counted one that is not there: seen once in
-// 20 runs of 4 processes on PostgreSQL, as a panic in rand.IntN), it
-// zeroes p.free and p.next, so the buyer asks for a gap scan, which
-// recounts.
+// candidate. Should there be none while p.free counts some (seen once in 20
+// runs of 4 processes on PostgreSQL, as a panic in rand.IntN, before
+// released kept the count exact), it zeroes p.free and p.next, so the
+// buyer asks for a gap scan, which recounts.
 func (p *picker) jump() {
 	var cands [window]int
 	k := 0
@@ -131,7 +131,7 @@ func (p *picker) jump() {
 
 // claimed records the fate of numbers handed out: won stays taken;
 // lost (another purchase holds it) stays taken and ends the current block;
-// given back (released by this process) becomes a candidate again.
+// given back (handed out, then not claimed) becomes a candidate again.
 func (p *picker) claimed(won, lost, givenBack []int) {
 	if len(won)+len(lost)+len(givenBack) == 0 {
 		return
@@ -151,11 +151,37 @@ func (p *picker) claimed(won, lost, givenBack []int) {
 	}
 	for _, n := range givenBack {
 		delete(p.inflight, n)
-		if n < len(p.taken) && p.taken[n] != 0 {
-			p.taken[n] = 0
-			if n <= p.capacity {
-				p.free++
-			}
+		p.candidate(n)
+	}
+}
+
+// candidate makes n a candidate again.
+func (p *picker) candidate(n int) {
+	if n < len(p.taken) && p.taken[n] != 0 {
+		p.taken[n] = 0
+		if n <= p.capacity {
+			p.free++
+		}
+	}
+}
+
+// released records that claims this process won were deleted. A gap scan
+// that missed such a claim made its number a candidate, so it may be in
+// flight for another buyer here by now: that buyer's claim settles it.
+// (Treating it as given back once dropped the number from the in-flight
+// set and counted it free twice, and the buyer's win then left p.free one
+// above the candidates: the jump with no candidate of 510601e.)
+func (p *picker) released(ns []int) {
+	if len(ns) == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	close(p.settled)
+	p.settled = make(chan struct{})
+	for _, n := range ns {
+		if !p.inflight[n] {
+			p.candidate(n)
 		}
 	}
 }

@@ -474,7 +474,7 @@ func (s *Seller) release(es *eventSales, eventID, pid string, numbers []int) {
 		s.log.Warn("release claims; the sweep will", "purchase", pid, "err", err)
 		return
 	}
-	es.picker.claimed(nil, nil, numbers)
+	es.picker.released(numbers)
 }
 
 // publish hands the purchase to the confirmation pipeline without making
