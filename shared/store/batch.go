@@ -15,15 +15,14 @@ import (
 var ErrDuplicate = errors.New("duplicate key")
 
 // batcher group-commits the inserts of concurrent callers into one
-// collection: each flusher takes whatever is queued (waiting at most linger
-// for more, up to max documents), sends it as one unordered InsertMany, and
-// hands every caller the result of its own documents, read from the write
-// errors by index. A unique-index violation fails only its own document, so
-// one buyer's taken seat never fails another's.
+// collection: each flusher takes whatever is queued (up to max documents;
+// see gather for when), sends it as one unordered InsertMany, and hands
+// every caller the result of its own documents, read from the write errors
+// by index. A unique-index violation fails only its own document, so one
+// buyer's taken seat never fails another's.
 //
-// Several flushers run at once, so while one batch is in the database the
-// next one fills: under load batches grow by themselves, and a lone caller
-// waits no more than linger.
+// While one batch is in the database the next one fills: under load
+// batches grow by themselves, and a lone caller waits no more than linger.
 type batcher struct {
 	send     insertMany
 	queue    chan *batchReq
@@ -200,32 +199,71 @@ func (b *batcher) insert(ctx context.Context, docs []any) ([]error, error) {
 
 func (b *batcher) flushLoop() {
 	for first := range b.queue {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		reqs := []*batchReq{first}
-		n := len(first.docs)
-		deadline := time.NewTimer(b.linger)
-	collect:
+		err := b.writers.do(ctx, func() error {
+			reqs = b.gather(reqs)
+			return b.send(ctx, docsOf(reqs))
+		})
+		cancel()
+		b.answer(reqs, err)
+	}
+}
+
+// gather adds queued requests to reqs, up to max documents. With a bound
+// on writers it runs once this batch holds its place, and takes only what
+// is queued: what arrived while the batch waited for the writer joins it,
+// and the writer never idles waiting for more. (Gathering for linger first
+// and then waiting for the writer left those arrivals to a batch of their
+// own: 64 buyers on SQLite bought 1 098 tickets/s that way, mean of five
+// runs, and 1 310/s gathering after, mean of six run in turn with them.)
+// Without a bound it waits up to linger for more.
+func (b *batcher) gather(reqs []*batchReq) []*batchReq {
+	n := 0
+	for _, r := range reqs {
+		n += len(r.docs)
+	}
+	if b.writers != nil {
 		for n < b.max {
 			select {
 			case r := <-b.queue:
 				reqs = append(reqs, r)
 				n += len(r.docs)
-			case <-deadline.C:
-				break collect
+			default:
+				return reqs
 			}
 		}
-		deadline.Stop()
-		b.flush(reqs, n)
+		return reqs
 	}
+	deadline := time.NewTimer(b.linger)
+	defer deadline.Stop()
+	for n < b.max {
+		select {
+		case r := <-b.queue:
+			reqs = append(reqs, r)
+			n += len(r.docs)
+		case <-deadline.C:
+			return reqs
+		}
+	}
+	return reqs
 }
 
-func (b *batcher) flush(reqs []*batchReq, n int) {
-	docs := make([]any, 0, n)
+func docsOf(reqs []*batchReq) []any {
+	var docs []any
 	for _, r := range reqs {
 		docs = append(docs, r.docs...)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	err := b.writers.do(ctx, func() error { return b.send(ctx, docs) })
-	cancel()
+	return docs
+}
+
+// answer hands every request the result of its own documents, read from
+// err, the batch's error.
+func (b *batcher) answer(reqs []*batchReq, err error) {
+	n := 0
+	for _, r := range reqs {
+		n += len(r.docs)
+	}
 	perDoc := make([]error, n)
 	var bwe mongo.BulkWriteException
 	switch {
@@ -260,11 +298,11 @@ type batchers struct {
 	claims, outcomes, tickets, idem *batcher
 }
 
-// Batch shape: up to 256 documents or 1 ms per batch, one batch in flight
-// per collection: while it is in the database the next one fills, so
-// batches grow with the load (measured on SQLite: four flushers per
-// collection made batches of 5 documents contend for the one writer).
-// w bounds the batches in flight across the collections.
+// Batch shape: up to 256 documents, one batch in flight per collection:
+// while it is in the database the next one fills, so batches grow with the
+// load (measured on SQLite: four flushers per collection made batches of 5
+// documents contend for the one writer). w bounds the batches in flight
+// across the collections; without a bound a batch waits 1 ms for more.
 func newBatchers(db *mongo.Database, w writers, b *buying) batchers {
 	at := func(col string) *batcher {
 		return newBatcher(collectionInsert(db.Collection(col)), w, b, 1, 256, time.Millisecond)

@@ -113,3 +113,46 @@ func TestYieldWaitsForPurchaseInserts(t *testing.T) {
 		t.Errorf("untracked await: %v, want nil at once", err)
 	}
 }
+
+// TestBatchGathersWhatQueuedWhileWaitingForTheWriter: with one writer busy
+// elsewhere, inserts queued into another collection, however far apart,
+// go in one batch once the writer is free.
+func TestBatchGathersWhatQueuedWhileWaitingForTheWriter(t *testing.T) {
+	entered, release := make(chan struct{}), make(chan struct{})
+	blocked := func(context.Context, []any) error {
+		close(entered)
+		<-release
+		return nil
+	}
+	var mu sync.Mutex
+	var batches [][]any
+	record := func(_ context.Context, docs []any) error {
+		mu.Lock()
+		defer mu.Unlock()
+		batches = append(batches, docs)
+		return nil
+	}
+	w := newWriters(1)
+	busy := newBatcher(blocked, w, nil, 1, 256, time.Millisecond)
+	waiting := newBatcher(record, w, nil, 1, 256, time.Millisecond)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if _, err := busy.insert(context.Background(), []any{0}); err != nil {
+			t.Errorf("insert: %v", err)
+		}
+	})
+	<-entered
+	for i := range 5 {
+		wg.Go(func() {
+			if errs, err := waiting.insert(context.Background(), []any{i}); err != nil || errs[0] != nil {
+				t.Errorf("insert: %v, %v", errs, err)
+			}
+		})
+		time.Sleep(5 * time.Millisecond) // longer than the linger
+	}
+	close(release)
+	wg.Wait()
+	if len(batches) != 1 || len(batches[0]) != 5 {
+		t.Errorf("batches %v, want the five documents in one", batches)
+	}
+}
