@@ -166,11 +166,12 @@ func (p *picker) candidate(n int) {
 }
 
 // released records that claims this process won were deleted. A gap scan
-// that missed such a claim made its number a candidate, so it may be in
-// flight for another buyer here by now: that buyer's claim settles it.
-// (Treating it as given back once dropped the number from the in-flight
-// set and counted it free twice, and the buyer's win then left p.free one
-// above the candidates: the jump with no candidate of 510601e.)
+// that did not see such a claim (the sweep had returned it, say) made its
+// number a candidate, so it may be in flight for another buyer here by
+// now: that buyer's claim settles it. (Treating it as given back dropped
+// the number from the in-flight set and counted it free a second time,
+// and the buyer's win then left p.free one above the candidates: see
+// jump, and TestPickerFreeCountModel.)
 func (p *picker) released(ns []int) {
 	if len(ns) == 0 {
 		return
