@@ -14,7 +14,7 @@ import (
 
 // openStore opens a Store on the test's database, closed when the test
 // ends.
-func openStore(t *testing.T, uri, name string, o store.Options) *store.Store {
+func openStore(t testing.TB, uri, name string, o store.Options) *store.Store {
 	t.Helper()
 	s, err := store.Open(context.Background(), uri, name, o)
 	if err != nil {

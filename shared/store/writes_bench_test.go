@@ -8,7 +8,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"guichet.dev/shared/store"
 	"guichet.dev/shared/testenv"
 	"guichet.dev/shared/ticket"
 )
@@ -23,11 +22,7 @@ func BenchmarkPurchaseWrites(b *testing.B) {
 	ctx := context.Background()
 	o := testenv.StoreOptions()
 	o.Writers = 1 // a batch goes as soon as the writer is free: no linger
-	s, err := store.Open(ctx, testenv.MongoURI(b), testenv.DatabaseName(b), o)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = s.Close(ctx) })
+	s := openStore(b, testenv.MongoURI(b), testenv.DatabaseName(b), o)
 	seat := 0
 	purchase := func(n int) ticket.Purchase {
 		p := soldPurchase(uuid.NewString())
