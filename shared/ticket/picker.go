@@ -40,6 +40,12 @@ const (
 //     may give numbers back), so a gap scan runs when this process is not
 //     writing claims: on SQLite a long read and a stream of writes slow
 //     each other down by orders of magnitude.
+//   - A number this process sold is taken for good (a sold number is never
+//     released), so once it has sold every number up to the capacity, the
+//     event is sold out without a scan: a buyer arriving after that is
+//     answered at once, and one waiting for a scan is answered as the last
+//     sale is decided. (FerretDB on SQLite reads every claim of the table
+//     to scan: 0.7 s for 10 000 on the 2-core machine, idle.)
 type picker struct {
 	mu       sync.Mutex
 	capacity int
@@ -49,7 +55,9 @@ type picker struct {
 	free     int           // count of numbers 1..capacity not in taken
 	next     int           // next number to hand out in the current block; 0: none
 	blockEnd int           // last number of the current block
-	settled  chan struct{} // closed (and replaced) whenever numbers settle
+	settled  chan struct{} // closed (and replaced) whenever numbers settle or are sold
+	sold     []bool        // index n: this process sold n
+	soldIn   int           // count of numbers 1..capacity in sold
 }
 
 func newPicker(capacity int) *picker {
@@ -65,12 +73,16 @@ func (p *picker) resize(capacity int) {
 	}
 	if capacity+1 > len(p.taken) {
 		p.taken = append(p.taken, make([]uint32, capacity+1-len(p.taken))...)
+		p.sold = append(p.sold, make([]bool, capacity+1-len(p.sold))...)
 	}
 	p.capacity = capacity
-	p.free = 0
+	p.free, p.soldIn = 0, 0
 	for n := 1; n <= capacity; n++ {
 		if p.taken[n] == 0 {
 			p.free++
+		}
+		if p.sold[n] {
+			p.soldIn++
 		}
 	}
 	if p.blockEnd > capacity {
@@ -155,9 +167,9 @@ func (p *picker) claimed(won, lost, givenBack []int) {
 	}
 }
 
-// candidate makes n a candidate again.
+// candidate makes n a candidate again, unless this process sold it.
 func (p *picker) candidate(n int) {
-	if n < len(p.taken) && p.taken[n] != 0 {
+	if n < len(p.taken) && p.taken[n] != 0 && !p.sold[n] {
 		p.taken[n] = 0
 		if n <= p.capacity {
 			p.free++
@@ -185,6 +197,38 @@ func (p *picker) released(ns []int) {
 			p.candidate(n)
 		}
 	}
+}
+
+// sell records that numbers were sold here: their purchase's outcome is
+// stored. They stay taken whatever a later scan reads.
+func (p *picker) sell(ns []int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	close(p.settled)
+	p.settled = make(chan struct{})
+	for _, n := range ns {
+		if n >= len(p.sold) || p.sold[n] {
+			continue
+		}
+		p.sold[n] = true
+		if n <= p.capacity {
+			p.soldIn++
+		}
+		if p.taken[n] == 0 {
+			p.taken[n] = p.epoch
+			if n <= p.capacity {
+				p.free--
+			}
+		}
+	}
+}
+
+// soldOut reports whether this process sold every number up to the
+// capacity: then no seat is free now, nor will be, whatever a scan says.
+func (p *picker) soldOut() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.soldIn >= p.capacity
 }
 
 // inFlight returns whether numbers handed out here are still unsettled,
@@ -221,6 +265,8 @@ func (p *picker) rebuild(claimed []int, epoch uint32) {
 	p.free = 0
 	for n := 1; n < len(p.taken); n++ {
 		switch {
+		case p.sold[n]:
+			p.taken[n] = max(p.taken[n], 1)
 		case seen[n]:
 			p.taken[n] = max(p.taken[n], epoch-1, 1)
 		case p.inflight[n] || p.taken[n] >= epoch:

@@ -103,3 +103,35 @@ func TestPickerWithAStaleFreeCountAsksForAScan(t *testing.T) {
 		t.Errorf("free %d after finding no candidate, want 0", p.free)
 	}
 }
+
+func TestPickerIsSoldOutOnceItSoldEveryNumber(t *testing.T) {
+	p := newPicker(5)
+	ns := p.pick(5)
+	p.claimed(ns, nil, nil)
+	p.sell(ns[:4])
+	if p.soldOut() {
+		t.Fatal("sold out with one number won but not sold")
+	}
+	p.sell(ns[4:])
+	if !p.soldOut() {
+		t.Fatal("not sold out with every number sold")
+	}
+	// A scan that missed sold numbers cannot make them candidates.
+	e, _ := p.scanStarts()
+	p.rebuild(nil, e)
+	if got := p.pick(1); len(got) != 0 {
+		t.Fatalf("picked %v after every number was sold", got)
+	}
+	p.mu.Lock()
+	p.resize(6)
+	p.mu.Unlock()
+	if p.soldOut() {
+		t.Fatal("sold out after the capacity was raised")
+	}
+	p.mu.Lock()
+	p.resize(5)
+	p.mu.Unlock()
+	if !p.soldOut() {
+		t.Fatal("not sold out once the capacity was lowered back")
+	}
+}

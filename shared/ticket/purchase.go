@@ -382,6 +382,7 @@ func (s *Seller) sell(ctx context.Context, es *eventSales, ev *event.Event, o *O
 		}
 		return nil, err
 	}
+	es.picker.sell(numbers)
 	if err := s.store.WriteTickets(ctx, p.Tickets); err != nil {
 		// Sold: the sweep writes the tickets from the outcome.
 		return nil, err
@@ -392,7 +393,9 @@ func (s *Seller) sell(ctx context.Context, es *eventSales, ev *event.Event, o *O
 
 // claim takes q seats of the event for purchase pid, all or none. Only a
 // gap scan begun after the purchase arrived may answer sold_out, and each
-// further scan of the same purchase begins after the previous one.
+// further scan of the same purchase begins after the previous one; or,
+// without a scan, this process having sold every seat (sold seats are
+// never released).
 func (s *Seller) claim(ctx context.Context, es *eventSales, eventID, pid string, q int, arrived time.Time) ([]int, error) {
 	var held []int
 	since := arrived
@@ -409,8 +412,12 @@ func (s *Seller) claim(ctx context.Context, es *eventSales, eventID, pid string,
 					return nil, &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: ctx.Err()}
 				}
 			}
-			taken, err := es.scan.get(ctx, since)
+			taken, soldOut, err := es.scanUnlessSoldOut(ctx, since)
 			since = time.Now()
+			if soldOut {
+				s.release(es, eventID, pid, held)
+				return nil, fault.New(fault.SoldOut)
+			}
 			if err != nil {
 				s.release(es, eventID, pid, held)
 				return nil, err
@@ -460,6 +467,38 @@ func (s *Seller) claim(ctx context.Context, es *eventSales, eventID, pid string,
 	}
 	s.release(es, eventID, pid, held)
 	return nil, &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: errors.New("no seat claimed after many rounds")}
+}
+
+// scanUnlessSoldOut returns a gap scan begun at or after since, unless
+// this process has sold every seat first (soldOut true; see picker): then
+// the answer is known without waiting for the scan, which near sell-out
+// is the slowest read of the on-sale.
+func (es *eventSales) scanUnlessSoldOut(ctx context.Context, since time.Time) (scanned, bool, error) {
+	if es.picker.soldOut() {
+		return scanned{}, true, nil
+	}
+	type result struct {
+		taken scanned
+		err   error
+	}
+	scan := make(chan result, 1)
+	sctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		taken, err := es.scan.get(sctx, since)
+		scan <- result{taken, err}
+	}()
+	for {
+		_, settled := es.picker.inFlight()
+		if es.picker.soldOut() {
+			return scanned{}, true, nil
+		}
+		select {
+		case r := <-scan:
+			return r.taken, false, r.err
+		case <-settled:
+		}
+	}
 }
 
 // release gives back the purchase's claims on numbers. If the delete fails
