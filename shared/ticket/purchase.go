@@ -474,24 +474,24 @@ func (s *Seller) claim(ctx context.Context, es *eventSales, eventID, pid string,
 // the answer is known without waiting for the scan, which near sell-out
 // is the slowest read of the on-sale.
 func (es *eventSales) scanUnlessSoldOut(ctx context.Context, since time.Time) (scanned, bool, error) {
-	if es.picker.soldOut() {
-		return scanned{}, true, nil
-	}
 	type result struct {
 		taken scanned
 		err   error
 	}
-	scan := make(chan result, 1)
+	var scan chan result // started once the picker has not answered
 	sctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go func() {
-		taken, err := es.scan.get(sctx, since)
-		scan <- result{taken, err}
-	}()
 	for {
 		_, settled := es.picker.inFlight()
 		if es.picker.soldOut() {
 			return scanned{}, true, nil
+		}
+		if scan == nil {
+			scan = make(chan result, 1)
+			go func() {
+				taken, err := es.scan.get(sctx, since)
+				scan <- result{taken, err}
+			}()
 		}
 		select {
 		case r := <-scan:
