@@ -264,17 +264,21 @@ func TestTicketSweepFinishesSoldPurchase(t *testing.T) {
 		t.Fatal(err)
 	}
 	tk.Code = code
+	// A repeat of it with its Idempotency-Key, in another process that
+	// crashed too, had claimed number 5.
 	old := time.Now().Add(-time.Hour)
-	if errs, err := env.Store.InsertClaims(ctx, []ticket.Claim{{Event: ev.ID, Number: 4, PurchaseID: pid, At: old}}); err != nil || errs[0] != nil {
+	claims := []ticket.Claim{{Event: ev.ID, Number: 4, PurchaseID: pid, Attempt: "sold", At: old},
+		{Event: ev.ID, Number: 5, PurchaseID: pid, Attempt: "repeat", At: old}}
+	if errs, err := env.Store.InsertClaims(ctx, claims); err != nil || errs[0] != nil || errs[1] != nil {
 		t.Fatal(err, errs)
 	}
-	if err := env.Store.InsertOutcome(ctx, ticket.Outcome{State: ticket.Sold, At: old,
+	if err := env.Store.InsertOutcome(ctx, ticket.Outcome{State: ticket.Sold, Attempt: "sold", At: old,
 		Purchase: ticket.Purchase{ID: pid, EventID: ev.ID, BuyerID: org.ID, Channel: ticket.Email, Tickets: []ticket.Ticket{tk}}}); err != nil {
 		t.Fatal(err)
 	}
 	res, err := ticket.Sweep(ctx, env.Store, time.Now())
-	if err != nil || res.Completed != 1 || res.Released != 0 {
-		t.Fatalf("sweep %+v %v, want one purchase completed", res, err)
+	if err != nil || res.Completed != 1 || res.Released != 1 {
+		t.Fatalf("sweep %+v %v, want one purchase completed and the repeat's seat returned", res, err)
 	}
 	checkSeats(t, env, ev.ID, 10, []ticket.Ticket{tk})
 	// The purchase, had it lived on, can no longer be abandoned, and a

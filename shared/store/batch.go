@@ -295,7 +295,7 @@ func (b *batcher) answer(reqs []*batchReq, err error) {
 
 // batchers are the group commits of the purchase path, one per collection.
 type batchers struct {
-	claims, outcomes, tickets, idem *batcher
+	claims, outcomes, tickets *batcher
 }
 
 // Batch shape: up to 256 documents, one batch in flight per collection:
@@ -307,5 +307,5 @@ func newBatchers(db *mongo.Database, w writers, b *buying) batchers {
 	at := func(col string) *batcher {
 		return newBatcher(collectionInsert(db.Collection(col)), w, b, 1, 256, time.Millisecond)
 	}
-	return batchers{claims: at(colClaims), outcomes: at(colOutcomes), tickets: at(colTickets), idem: at(colIdempotency)}
+	return batchers{claims: at(colClaims), outcomes: at(colOutcomes), tickets: at(colTickets)}
 }

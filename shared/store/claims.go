@@ -30,6 +30,7 @@ type claimDoc struct {
 	Event      string    `bson:"event"`
 	Number     int       `bson:"number"`
 	PurchaseID string    `bson:"purchaseId"`
+	Attempt    string    `bson:"attempt"`
 	State      string    `bson:"state"`
 	At         time.Time `bson:"at"`
 }
@@ -42,7 +43,7 @@ func (s *Store) InsertClaims(ctx context.Context, cs []ticket.Claim) ([]error, e
 	docs := make([]any, len(cs))
 	for i, c := range cs {
 		docs[i] = claimDoc{ID: claimID(c.Event, c.Number), Event: c.Event, Number: c.Number,
-			PurchaseID: c.PurchaseID, State: claimHeld, At: c.At.UTC()}
+			PurchaseID: c.PurchaseID, Attempt: c.Attempt, State: claimHeld, At: c.At.UTC()}
 	}
 	errs, err := s.batch.claims.insert(ctx, docs)
 	if err != nil {
@@ -56,9 +57,9 @@ func (s *Store) InsertClaims(ctx context.Context, cs []ticket.Claim) ([]error, e
 	return errs, nil
 }
 
-// ReleaseClaims deletes the purchase's own claims on numbers (by key, so a
-// seat another purchase took since is never touched).
-func (s *Store) ReleaseClaims(ctx context.Context, eventID, purchaseID string, numbers []int) error {
+// ReleaseClaims deletes the attempt's own claims on numbers (by key, so a
+// seat another attempt took since is never touched).
+func (s *Store) ReleaseClaims(ctx context.Context, eventID, attempt string, numbers []int) error {
 	if len(numbers) == 0 {
 		return nil
 	}
@@ -67,7 +68,7 @@ func (s *Store) ReleaseClaims(ctx context.Context, eventID, purchaseID string, n
 		ids[i] = claimID(eventID, n)
 	}
 	_, err := s.c(colClaims).DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}},
-		{Key: "purchaseId", Value: purchaseID}})
+		{Key: "attempt", Value: attempt}})
 	return wrap(err, "release claims")
 }
 
@@ -115,27 +116,27 @@ func (s *Store) StaleClaims(ctx context.Context, cutoff time.Time, limit int) ([
 	}
 	cs := make([]ticket.Claim, len(docs))
 	for i, d := range docs {
-		cs[i] = ticket.Claim{Event: d.Event, Number: d.Number, PurchaseID: d.PurchaseID, At: d.At.UTC()}
+		cs[i] = ticket.Claim{Event: d.Event, Number: d.Number, PurchaseID: d.PurchaseID, Attempt: d.Attempt, At: d.At.UTC()}
 	}
 	return cs, nil
 }
 
-// DropHeldClaims deletes the held claims of abandoned purchases.
-func (s *Store) DropHeldClaims(ctx context.Context, purchaseIDs []string) error {
-	if len(purchaseIDs) == 0 {
+// DropHeldClaims deletes the held claims of attempts that did not sell.
+func (s *Store) DropHeldClaims(ctx context.Context, attempts []string) error {
+	if len(attempts) == 0 {
 		return nil
 	}
-	_, err := s.c(colClaims).DeleteMany(ctx, bson.D{{Key: "purchaseId", Value: bson.D{{Key: "$in", Value: purchaseIDs}}},
+	_, err := s.c(colClaims).DeleteMany(ctx, bson.D{{Key: "attempt", Value: bson.D{{Key: "$in", Value: attempts}}},
 		{Key: "state", Value: claimHeld}})
 	return wrap(err, "drop abandoned claims")
 }
 
-// MarkClaimsSold sets the claims of sold purchases to sold.
-func (s *Store) MarkClaimsSold(ctx context.Context, purchaseIDs []string) error {
-	if len(purchaseIDs) == 0 {
+// MarkClaimsSold sets the claims of attempts that sold to sold.
+func (s *Store) MarkClaimsSold(ctx context.Context, attempts []string) error {
+	if len(attempts) == 0 {
 		return nil
 	}
-	_, err := s.c(colClaims).UpdateMany(ctx, bson.D{{Key: "purchaseId", Value: bson.D{{Key: "$in", Value: purchaseIDs}}}},
+	_, err := s.c(colClaims).UpdateMany(ctx, bson.D{{Key: "attempt", Value: bson.D{{Key: "$in", Value: attempts}}}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: claimSold}}}})
 	return wrap(err, "mark claims sold")
 }
@@ -160,7 +161,9 @@ type outcomeDoc struct {
 	PriceCents int64     `bson:"priceCents,omitempty"`
 	Currency   string    `bson:"currency,omitempty"`
 	Seats      []seatDoc `bson:"seats,omitempty"`
+	Attempt    string    `bson:"attempt,omitempty"`
 	Refusal    string    `bson:"refusal,omitempty"`
+	Request    string    `bson:"request,omitempty"`
 	At         time.Time `bson:"at"`
 }
 
@@ -179,7 +182,8 @@ var errMixedTickets = errors.New("store: a purchase's tickets differ beyond uuid
 // decision answers ticket.ErrDecided.
 func (s *Store) InsertOutcome(ctx context.Context, o ticket.Outcome) error {
 	d := outcomeDoc{ID: o.Purchase.ID, State: string(o.State), Event: o.Purchase.EventID, BuyerID: o.Purchase.BuyerID,
-		Channel: string(o.Purchase.Channel), Language: string(o.Purchase.Language), Refusal: string(o.Refusal), At: o.At.UTC()}
+		Channel: string(o.Purchase.Channel), Language: string(o.Purchase.Language), Attempt: o.Attempt,
+		Refusal: string(o.Refusal), Request: o.Request, At: o.At.UTC()}
 	if ts := o.Purchase.Tickets; len(ts) > 0 {
 		d.Date, d.PriceCents, d.Currency = ts[0].Date.UTC(), int64(ts[0].Price), ts[0].Currency
 		for _, t := range ts {
@@ -214,7 +218,8 @@ func (s *Store) OutcomeOf(ctx context.Context, purchaseID string) (*ticket.Outco
 	if err := s.c(colOutcomes).FindOne(ctx, bson.D{{Key: "_id", Value: purchaseID}}).Decode(&d); err != nil {
 		return nil, notFound(err, "find purchase outcome")
 	}
-	o := &ticket.Outcome{State: ticket.OutcomeState(d.State), Refusal: fault.Code(d.Refusal), At: d.At.UTC(),
+	o := &ticket.Outcome{State: ticket.OutcomeState(d.State), Attempt: d.Attempt, Refusal: fault.Code(d.Refusal),
+		Request: d.Request, At: d.At.UTC(),
 		Purchase: ticket.Purchase{ID: d.ID, EventID: d.Event, BuyerID: d.BuyerID, Channel: ticket.Channel(d.Channel),
 			Language: i18n.Lang(d.Language)}}
 	for _, seat := range d.Seats {
@@ -240,42 +245,6 @@ func (s *Store) WriteTickets(ctx context.Context, ts []ticket.Ticket) error {
 		}
 	}
 	return nil
-}
-
-// idemDoc is an Idempotency-Key: _id "<userId>:<key>", unique, inserted
-// before the purchase claims anything.
-type idemDoc struct {
-	ID         string    `bson:"_id"`
-	Hash       string    `bson:"hash"`
-	PurchaseID string    `bson:"purchaseId"`
-	At         time.Time `bson:"at"`
-}
-
-// InsertIdem stores rec (group-committed); if its (user, key) is held it
-// returns the holder.
-func (s *Store) InsertIdem(ctx context.Context, rec ticket.IdemRecord) (*ticket.IdemRecord, error) {
-	id := rec.User + ":" + rec.Key
-	errs, err := s.batch.idem.insert(ctx, []any{idemDoc{ID: id, Hash: rec.Hash, PurchaseID: rec.PurchaseID, At: rec.At.UTC()}})
-	if err != nil {
-		return nil, err
-	}
-	if errs[0] == nil {
-		return nil, nil
-	}
-	if errs[0] != ErrDuplicate {
-		return nil, errs[0]
-	}
-	var d idemDoc
-	if err := s.c(colIdempotency).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		return nil, notFound(err, "find idempotency key")
-	}
-	return &ticket.IdemRecord{User: rec.User, Key: rec.Key, Hash: d.Hash, PurchaseID: d.PurchaseID, At: d.At.UTC()}, nil
-}
-
-// DeleteIdem removes (user, key) if purchaseID still holds it.
-func (s *Store) DeleteIdem(ctx context.Context, user, key, purchaseID string) error {
-	_, err := s.c(colIdempotency).DeleteOne(ctx, bson.D{{Key: "_id", Value: user + ":" + key}, {Key: "purchaseId", Value: purchaseID}})
-	return wrap(err, "delete idempotency key")
 }
 
 // SwapTicketCapacity sets an event's capacity to to if it is still from,

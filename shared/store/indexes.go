@@ -17,10 +17,9 @@ const (
 	colEvents  = "events"
 	colTickets = "tickets"
 	// Ticket sales (claims.go, checkins.go).
-	colClaims      = "claims"
-	colOutcomes    = "outcomes"
-	colIdempotency = "idempotency"
-	colCheckins    = "checkins"
+	colClaims   = "claims"
+	colOutcomes = "outcomes"
+	colCheckins = "checkins"
 
 	// colVersions holds one document per cached collection whose value
 	// changes after each write (events: see EventsVersion).
@@ -93,15 +92,14 @@ var indexes = map[string][]index{
 	// Seat claims: _id "<event>:<number>" is the unique key that takes a
 	// seat. (event, number) serves counting, capacity checks and gap scans,
 	// and is the shard key on sharded MongoDB. (state, at) finds held claims
-	// for the sweep. Outcomes, idempotency keys and check-ins are unique by
-	// _id alone (purchase id, user:key, ticket uuid).
+	// for the sweep. Outcomes and check-ins are unique by _id alone
+	// (purchase id, ticket uuid).
 	colClaims: {
 		{Name: "event_number", Keys: bson.D{{Key: "event", Value: 1}, {Key: "number", Value: 1}}},
 		{Name: "state_at", Keys: bson.D{{Key: "state", Value: 1}, {Key: "at", Value: 1}}},
 	},
 	// Read and written by _id alone.
 	colOutcomes:              nil,
-	colIdempotency:           nil,
 	colCheckins:              nil,
 	colVersions:              nil,
 	colRefreshUsed:           nil,

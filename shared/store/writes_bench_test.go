@@ -12,7 +12,7 @@ import (
 	"guichet.dev/shared/ticket"
 )
 
-// BenchmarkPurchaseWrites measures the four writes of a purchase one at a
+// BenchmarkPurchaseWrites measures the three writes of a purchase one at a
 // time, alone and batched, on the test database (embedded SQLite, or
 // PostgreSQL with GUICHET_TEST_POSTGRESQL_URL): the cost of a batch and of
 // each document in it, which bound the on-sale's rate through the writer.
@@ -38,15 +38,6 @@ func BenchmarkPurchaseWrites(b *testing.B) {
 		}
 		return p
 	}
-	b.Run("idempotency/1", func(b *testing.B) {
-		for b.Loop() {
-			rec := ticket.IdemRecord{User: "6b1024b9cd35a2578ef99d6f", Key: uuid.NewString(),
-				Hash: "0f3a", PurchaseID: uuid.NewString(), At: time.Now()}
-			if _, err := s.InsertIdem(ctx, rec); err != nil {
-				b.Fatal(err)
-			}
-		}
-	})
 	for _, n := range []int{1, 10} {
 		b.Run(fmt.Sprintf("claims/%d", n), func(b *testing.B) {
 			for b.Loop() {

@@ -34,7 +34,9 @@ const (
 //     other processes or by the sweep become candidates again, and the last
 //     free seats of a nearly sold-out event are found in one round trip
 //     rather than by probing. Only a scan that began after the buyer
-//     arrived may answer sold_out.
+//     arrived may answer sold_out. A buyer whose claims were all taken
+//     staleAfter rounds in a row asks for one too: the bitmap is stale
+//     (the process joined an on-sale others had filled).
 //   - A buyer that finds no candidate while other buyers of the process
 //     still have numbers in flight waits for them to settle first (they
 //     may give numbers back), so a gap scan runs when this process is not

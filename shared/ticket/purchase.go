@@ -33,6 +33,12 @@ const eventTTL = time.Second
 // maxRounds bounds the claim attempts of one purchase.
 const maxRounds = 64
 
+// staleAfter is how many rounds in a row may claim nothing before the
+// purchase asks for a gap scan: its process's picture of the taken seats
+// is stale (it joined the on-sale late, say), and probing taken seats a
+// few at a time would take more rounds than maxRounds.
+const staleAfter = 3
+
 // Order is a purchase request as the domain sees it.
 type Order struct {
 	EventID  string
@@ -66,6 +72,8 @@ type Seller struct {
 	// publishFailed thins out the warning of failed publishes: with the
 	// broker down, every sale of an on-sale fails to publish.
 	publishFailed throttle
+
+	running running
 
 	mu     sync.Mutex
 	events map[string]*eventSales
@@ -114,7 +122,8 @@ type eventSales struct {
 // NewSeller returns a Seller. A nil publisher leaves confirmations pending
 // for the sweep to publish.
 func NewSeller(st Store, codes *Signer, pub Publisher, log *slog.Logger) *Seller {
-	return &Seller{store: st, codes: codes, publisher: pub, log: log, events: map[string]*eventSales{}}
+	return &Seller{store: st, codes: codes, publisher: pub, log: log, events: map[string]*eventSales{},
+		running: running{by: map[string]chan struct{}{}}}
 }
 
 // HoldAfterClaim makes every purchase wait after claiming until its request
@@ -200,10 +209,21 @@ func (o *Order) Validate() error {
 	return f.Err()
 }
 
-// hash names what an Idempotency-Key was used for.
-func (o *Order) hash() string {
+// request names what an Idempotency-Key is used for: the event and the
+// normalized body.
+func (o *Order) request() string {
 	h := sha256.Sum256([]byte(o.EventID + "\x00" + strconv.Itoa(o.quantity) + "\x00" + string(o.Channel)))
 	return hex.EncodeToString(h[:])
+}
+
+// keyNamespace is the UUID namespace of the purchase ids named after an
+// Idempotency-Key.
+var keyNamespace = uuid.MustParse("3f1c9a52-7d4e-4b8a-9c61-0e2f5b7d8a34")
+
+// keyedPurchaseID names the purchase of a buyer's Idempotency-Key: every
+// repeat of it decides under this one id (a name-based UUID, version 5).
+func keyedPurchaseID(buyerID, key string) string {
+	return uuid.NewSHA1(keyNamespace, []byte(buyerID+"\x00"+key)).String()
 }
 
 // SalesOpen returns fault.SalesClosed unless ev sells tickets at now.
@@ -220,15 +240,22 @@ func SalesOpen(ev *event.Event, now time.Time) error {
 // Buy sells o.Quantity seats of an event to o.Buyer, all or none.
 //
 // The invariant (never more tickets than capacity, never a number twice)
-// rests on three unique keys, never on a read or a counter:
-//   - claims (event:number): a seat is held by the one purchase whose claim
+// rests on two unique keys, never on a read or a counter:
+//   - claims (event:number): a seat is held by the one attempt whose claim
 //     insert succeeded; see picker for how numbers are chosen;
 //   - outcomes (purchase id): a purchase inserts "sold" before writing its
 //     tickets; the sweep inserts "abandoned" before returning the seats of a
 //     purchase held too long. Whichever insert wins decides, so a returned
-//     number was never on a ticket;
-//   - idempotency (user:key): inserted before claiming, so concurrent
-//     retries run the purchase once and replay its outcome.
+//     number was never on a ticket.
+//
+// Idempotency-Key: a keyed purchase's id is named after its buyer and key
+// (keyedPurchaseID), so its repeats, each an attempt claiming seats of its
+// own, race for one outcome: the attempt whose "sold" (or refusal) is
+// inserted first answers 201 (or its refusal), every other gives its seats
+// back and answers that outcome (200 and the same tickets), or 422 if it
+// asked for something else. A failure that is no answer (database down)
+// decides nothing, so a retry sells. Within a process a repeat waits for
+// the attempt it repeats (see running) rather than claim beside it.
 //
 // Capacity lowered concurrently (see CheckCapacity): after claiming, the
 // purchase reads the event again (a read begun after its claims were
@@ -245,90 +272,139 @@ func (s *Seller) Buy(ctx context.Context, o Order) (*Sale, error) {
 	}
 	pid := uuid.NewString()
 	if o.Key != "" {
-		sale, err := s.idempotent(ctx, &o, pid)
-		if sale != nil || err != nil {
-			return sale, err
+		pid = keyedPurchaseID(o.Buyer.ID, o.Key)
+		waited, leave, err := s.running.enter(ctx, pid)
+		if err != nil {
+			return nil, err
+		}
+		defer leave()
+		if waited {
+			if sale, err := s.answered(ctx, &o, pid); sale != nil || err != nil {
+				return sale, err
+			}
 		}
 	}
-	ts, err := s.sell(ctx, es, ev, &o, pid, now)
-	if err != nil && o.Key != "" {
-		s.settleKey(&o, pid, err)
+	ts, err := s.sell(ctx, es, ev, &o, attempt{id: uuid.NewString(), pid: pid, eventID: o.EventID}, now)
+	switch {
+	case err == nil:
+		return &Sale{Tickets: ts}, nil
+	case o.Key != "":
+		return s.settleKey(&o, pid, err)
+	case errors.Is(err, ErrDecided):
+		return nil, &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: errors.New("purchase swept before it was decided")}
+	}
+	return nil, err
+}
+
+// running tracks the keyed purchases this process is selling, so that a
+// repeat arriving meanwhile (a double click, a client's retry) waits for
+// the answer of the attempt it repeats instead of claiming seats beside
+// it: near the sell-out its refusal could be decided before that attempt's
+// sale, and both would answer sold_out. Repeats through other processes
+// still race, and the outcome's key decides between them.
+type running struct {
+	mu sync.Mutex
+	by map[string]chan struct{} // closed when the purchase's attempt ends
+}
+
+// enter waits until no other request of this process sells purchase pid,
+// then marks it sold by this one until leave. waited reports whether it
+// waited for another.
+func (r *running) enter(ctx context.Context, pid string) (waited bool, leave func(), err error) {
+	for {
+		r.mu.Lock()
+		busy, ok := r.by[pid]
+		if !ok {
+			done := make(chan struct{})
+			r.by[pid] = done
+			r.mu.Unlock()
+			return waited, func() {
+				r.mu.Lock()
+				delete(r.by, pid)
+				r.mu.Unlock()
+				close(done)
+			}, nil
+		}
+		r.mu.Unlock()
+		waited = true
+		select {
+		case <-busy:
+		case <-ctx.Done():
+			return waited, nil, &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: ctx.Err()}
+		}
+	}
+}
+
+// answered returns the answer of keyed purchase pid if it is decided, and
+// nil, nil if it is not.
+func (s *Seller) answered(ctx context.Context, o *Order, pid string) (*Sale, error) {
+	out, err := s.store.OutcomeOf(ctx, pid)
+	if fe, ok := fault.As(err); ok && fe.Code == fault.NotFound {
+		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	return &Sale{Tickets: ts}, nil
+	return replay(o, out)
 }
 
-// idempotent takes o.Key for purchase pid. It answers nil, nil when this
-// request owns the key and must sell; otherwise the outcome of the request
-// that owns it (waiting for it to finish).
-func (s *Seller) idempotent(ctx context.Context, o *Order, pid string) (*Sale, error) {
-	rec := IdemRecord{User: o.Buyer.ID, Key: o.Key, Hash: o.hash(), PurchaseID: pid, At: time.Now()}
-	wait := 2 * time.Millisecond
-	for {
-		held, err := s.store.InsertIdem(ctx, rec)
-		if err != nil || held == nil {
-			return nil, err
-		}
-		if held.Hash != rec.Hash {
-			return nil, fault.New(fault.KeyReused)
-		}
-		out, err := s.store.OutcomeOf(ctx, held.PurchaseID)
-		if err == nil {
-			return replay(out)
-		}
-		if fe, ok := fault.As(err); !ok || fe.Code != fault.NotFound {
-			return nil, err
-		}
-		// The first request is still selling (or gave the key up): wait.
-		select {
-		case <-ctx.Done():
-			return nil, &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: ctx.Err()}
-		case <-time.After(wait):
-		}
-		wait = min(wait*2, 100*time.Millisecond)
-	}
-}
-
-func replay(out *Outcome) (*Sale, error) {
-	switch out.State {
-	case Sold:
-		return &Sale{Tickets: out.Purchase.Tickets, Replayed: true}, nil
-	case Refused:
-		return nil, fault.New(out.Refusal)
-	default:
+// replay answers a repeat of a keyed purchase with the purchase's outcome.
+func replay(o *Order, out *Outcome) (*Sale, error) {
+	switch {
+	case out.State == Abandoned:
 		return nil, &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: errors.New("replayed purchase was abandoned")}
+	case out.Request != o.request():
+		return nil, fault.New(fault.KeyReused)
+	case out.State == Sold:
+		return &Sale{Tickets: out.Purchase.Tickets, Replayed: true}, nil
 	}
+	return nil, fault.New(out.Refusal)
 }
 
-// settleKey records why the keyed purchase pid failed, so repeats answer
-// the same; a failure that is not the buyer's answer (database down) gives
-// the key up instead, so a retry can sell.
-func (s *Seller) settleKey(o *Order, pid string, cause error) {
+// settleKey answers a keyed purchase whose attempt did not sell. A refusal
+// (sold_out, sales_closed) becomes the purchase's outcome, so repeats
+// answer it again; where an outcome exists already (a repeat decided
+// first, or the sweep) the answer is that outcome's. A failure that is no
+// answer (database down) records nothing, so a retry sells.
+func (s *Seller) settleKey(o *Order, pid string, cause error) (*Sale, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if fe, ok := fault.As(cause); ok && (fe.Code == fault.SoldOut || fe.Code == fault.SalesClosed) {
-		out := Outcome{State: Refused, Refusal: fe.Code, At: time.Now(),
+		out := Outcome{State: Refused, Refusal: fe.Code, Request: o.request(), At: time.Now(),
 			Purchase: Purchase{ID: pid, EventID: o.EventID, BuyerID: o.Buyer.ID}}
-		if err := s.store.InsertOutcome(ctx, out); err == nil || errors.Is(err, ErrDecided) {
-			return
+		err := s.store.InsertOutcome(ctx, out)
+		if !errors.Is(err, ErrDecided) {
+			if err != nil {
+				s.log.Warn("record refused purchase; a repeat runs again", "purchase", pid, "err", err)
+			}
+			return nil, cause
 		}
+	} else if !errors.Is(cause, ErrDecided) {
+		return nil, cause
 	}
-	if err := s.store.DeleteIdem(ctx, o.Buyer.ID, o.Key, pid); err != nil {
-		s.log.Warn("give up idempotency key", "purchase", pid, "err", err)
+	out, err := s.store.OutcomeOf(ctx, pid)
+	if err != nil {
+		return nil, err
 	}
+	return replay(o, out)
+}
+
+// attempt is one request's try at selling purchase pid of an event: it
+// claims, and gives back, seats under its own id.
+type attempt struct {
+	id, pid, eventID string
 }
 
 // sell claims the seats, confirms them against a fresh read of the event,
-// decides the outcome and writes the tickets.
-func (s *Seller) sell(ctx context.Context, es *eventSales, ev *event.Event, o *Order, pid string, now time.Time) ([]Ticket, error) {
+// decides the outcome and writes the tickets. It answers ErrDecided, its
+// seats given back, if the purchase was decided otherwise first.
+func (s *Seller) sell(ctx context.Context, es *eventSales, ev *event.Event, o *Order, a attempt, now time.Time) ([]Ticket, error) {
 	if err := SalesOpen(ev, now); err != nil {
 		return nil, err
 	}
 	var numbers []int
 	for {
-		got, err := s.claim(ctx, es, o.EventID, pid, o.quantity, now)
+		got, err := s.claim(ctx, es, a, o.quantity, now)
 		if err != nil {
 			return nil, err
 		}
@@ -339,12 +415,12 @@ func (s *Seller) sell(ctx context.Context, es *eventSales, ev *event.Event, o *O
 		// Read the event again, in a read begun after the claims were stored.
 		cur, err := es.read.get(ctx, time.Now())
 		if err != nil {
-			s.release(es, o.EventID, pid, numbers)
+			s.release(es, a, numbers)
 			return nil, err
 		}
 		es.remember(cur, time.Now())
 		if err := SalesOpen(cur, time.Now()); err != nil {
-			s.release(es, o.EventID, pid, numbers)
+			s.release(es, a, numbers)
 			return nil, err
 		}
 		var above []int
@@ -359,26 +435,31 @@ func (s *Seller) sell(ctx context.Context, es *eventSales, ev *event.Event, o *O
 		}
 		// The capacity was lowered under us: give everything back and
 		// claim again within the new capacity.
-		s.release(es, o.EventID, pid, numbers)
+		s.release(es, a, numbers)
 	}
 	date := time.Now().UTC().Truncate(time.Millisecond)
-	p := Purchase{ID: pid, EventID: o.EventID, BuyerID: o.Buyer.ID, Channel: o.Channel, Language: o.Lang}
+	p := Purchase{ID: a.pid, EventID: o.EventID, BuyerID: o.Buyer.ID, Channel: o.Channel, Language: o.Lang}
 	for _, n := range numbers {
 		t := Ticket{UUID: uuid.NewString(), Event: o.EventID, Number: n, Price: ev.Price, Currency: ev.Currency,
-			Date: date, OwnerID: o.Buyer.ID, Status: Valid, PurchaseID: pid,
+			Date: date, OwnerID: o.Buyer.ID, Status: Valid, PurchaseID: a.pid,
 			Confirmation: Confirmation{Channel: o.Channel, Status: Pending}}
 		code, err := s.codes.Sign(Named{UUID: t.UUID, Event: t.Event, Number: t.Number})
 		if err != nil {
-			s.release(es, o.EventID, pid, numbers)
+			s.release(es, a, numbers)
 			return nil, fmt.Errorf("sign ticket %d: %w", n, err)
 		}
 		t.Code = code
 		p.Tickets = append(p.Tickets, t)
 	}
-	// Decide: "sold" beats the sweep's "abandoned", or loses to it.
-	if err := s.store.InsertOutcome(ctx, Outcome{State: Sold, Purchase: p, At: date}); err != nil {
+	// Decide: "sold" beats the sweep's "abandoned" and a repeat's outcome,
+	// or loses to them.
+	out := Outcome{State: Sold, Purchase: p, Attempt: a.id, At: date}
+	if o.Key != "" {
+		out.Request = o.request()
+	}
+	if err := s.store.InsertOutcome(ctx, out); err != nil {
 		if errors.Is(err, ErrDecided) {
-			return nil, &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: errors.New("purchase swept before it was decided")}
+			s.release(es, a, numbers)
 		}
 		return nil, err
 	}
@@ -391,42 +472,44 @@ func (s *Seller) sell(ctx context.Context, es *eventSales, ev *event.Event, o *O
 	return p.Tickets, nil
 }
 
-// claim takes q seats of the event for purchase pid, all or none. Only a
+// claim takes q seats of the event for attempt a, all or none. Only a
 // gap scan begun after the purchase arrived may answer sold_out, and each
 // further scan of the same purchase begins after the previous one; or,
 // without a scan, this process having sold every seat (sold seats are
 // never released).
-func (s *Seller) claim(ctx context.Context, es *eventSales, eventID, pid string, q int, arrived time.Time) ([]int, error) {
+func (s *Seller) claim(ctx context.Context, es *eventSales, a attempt, q int, arrived time.Time) ([]int, error) {
 	var held []int
 	since := arrived
+	lostRounds := 0 // rounds in a row that claimed nothing
 	for rounds := 0; rounds < maxRounds; {
 		want := es.picker.pick(q - len(held))
-		if len(want) < q-len(held) {
+		if len(want) < q-len(held) || lostRounds >= staleAfter {
+			lostRounds = 0
 			es.picker.claimed(nil, nil, want)
 			if busy, settled := es.picker.inFlight(); busy {
 				select {
 				case <-settled:
 					continue
 				case <-ctx.Done():
-					s.release(es, eventID, pid, held)
+					s.release(es, a, held)
 					return nil, &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: ctx.Err()}
 				}
 			}
 			taken, soldOut, err := es.scanUnlessSoldOut(ctx, since)
 			since = time.Now()
 			if soldOut {
-				s.release(es, eventID, pid, held)
+				s.release(es, a, held)
 				return nil, fault.New(fault.SoldOut)
 			}
 			if err != nil {
-				s.release(es, eventID, pid, held)
+				s.release(es, a, held)
 				return nil, err
 			}
 			es.picker.rebuild(taken.numbers, taken.epoch)
 			want = es.picker.pick(q - len(held))
 			if len(want) < q-len(held) {
 				es.picker.claimed(nil, nil, want)
-				s.release(es, eventID, pid, held)
+				s.release(es, a, held)
 				return nil, fault.New(fault.SoldOut)
 			}
 		}
@@ -434,12 +517,12 @@ func (s *Seller) claim(ctx context.Context, es *eventSales, eventID, pid string,
 		at := time.Now()
 		cs := make([]Claim, len(want))
 		for i, n := range want {
-			cs[i] = Claim{Event: eventID, Number: n, PurchaseID: pid, At: at}
+			cs[i] = Claim{Event: a.eventID, Number: n, PurchaseID: a.pid, Attempt: a.id, At: at}
 		}
 		errs, err := s.store.InsertClaims(ctx, cs)
 		if err != nil {
 			es.picker.claimed(nil, want, nil)
-			s.release(es, eventID, pid, held)
+			s.release(es, a, held)
 			return nil, err
 		}
 		var won, lost []int
@@ -457,15 +540,19 @@ func (s *Seller) claim(ctx context.Context, es *eventSales, eventID, pid string,
 		}
 		es.picker.claimed(won, lost, nil)
 		held = append(held, won...)
+		lostRounds++
+		if len(won) > 0 {
+			lostRounds = 0
+		}
 		if failed != nil {
-			s.release(es, eventID, pid, held)
+			s.release(es, a, held)
 			return nil, failed
 		}
 		if len(held) == q {
 			return held, nil
 		}
 	}
-	s.release(es, eventID, pid, held)
+	s.release(es, a, held)
 	return nil, &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: errors.New("no seat claimed after many rounds")}
 }
 
@@ -501,16 +588,16 @@ func (es *eventSales) scanUnlessSoldOut(ctx context.Context, since time.Time) (s
 	}
 }
 
-// release gives back the purchase's claims on numbers. If the delete fails
+// release gives back the attempt's claims on numbers. If the delete fails
 // the claims stay held and the sweep returns them.
-func (s *Seller) release(es *eventSales, eventID, pid string, numbers []int) {
+func (s *Seller) release(es *eventSales, a attempt, numbers []int) {
 	if len(numbers) == 0 {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := s.store.ReleaseClaims(ctx, eventID, pid, numbers); err != nil {
-		s.log.Warn("release claims; the sweep will", "purchase", pid, "err", err)
+	if err := s.store.ReleaseClaims(ctx, a.eventID, a.id, numbers); err != nil {
+		s.log.Warn("release claims; the sweep will", "purchase", a.pid, "attempt", a.id, "err", err)
 		return
 	}
 	es.picker.released(numbers)

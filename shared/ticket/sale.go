@@ -33,12 +33,16 @@ type Cursor struct {
 	UUID string
 }
 
-// Claim holds one seat number of an event for a purchase. Its key is
-// (Event, Number), unique: inserting it is the only way a seat is taken.
+// Claim holds one seat number of an event for an attempt at a purchase.
+// Its key is (Event, Number), unique: inserting it is the only way a seat
+// is taken. A purchase repeated with its Idempotency-Key runs as several
+// attempts under one purchase id; each claims, and gives back, only its own
+// seats, and only the attempt whose outcome wins keeps them.
 type Claim struct {
 	Event      string
 	Number     int
 	PurchaseID string
+	Attempt    string    // unique to the request that claimed
 	At         time.Time // when it was taken; held claims older than the hold timeout are swept
 }
 
@@ -62,16 +66,10 @@ const (
 type Outcome struct {
 	State    OutcomeState
 	Purchase Purchase
+	Attempt  string     // Sold only: the attempt whose claims are the seats
 	Refusal  fault.Code // Refused only
+	Request  string     // with an Idempotency-Key: what the key was used for (Order.request)
 	At       time.Time
-}
-
-// IdemRecord is an Idempotency-Key as stored: unique per (user, key).
-type IdemRecord struct {
-	User, Key  string
-	Hash       string // of the event and the normalized request
-	PurchaseID string
-	At         time.Time
 }
 
 // Store is what sales need from the database (store.Store).
@@ -80,8 +78,8 @@ type Store interface {
 	// InsertClaims inserts claims as one group-committed batch; per claim
 	// nil, ErrTaken or the error that failed it.
 	InsertClaims(ctx context.Context, cs []Claim) ([]error, error)
-	// ReleaseClaims deletes the purchase's own claims on numbers.
-	ReleaseClaims(ctx context.Context, eventID, purchaseID string, numbers []int) error
+	// ReleaseClaims deletes the attempt's own claims on numbers.
+	ReleaseClaims(ctx context.Context, eventID, attempt string, numbers []int) error
 	// TakenNumbers lists the claimed numbers of an event of the given
 	// capacity.
 	TakenNumbers(ctx context.Context, eventID string, capacity int) ([]int, error)
@@ -93,14 +91,10 @@ type Store interface {
 	WriteTickets(ctx context.Context, ts []Ticket) error
 	// TicketsByIDs returns the tickets with the given uuids that exist.
 	TicketsByIDs(ctx context.Context, uuids []string) ([]Ticket, error)
-	// InsertIdem stores rec, or returns the record that holds its (user, key).
-	InsertIdem(ctx context.Context, rec IdemRecord) (*IdemRecord, error)
-	// DeleteIdem removes the record of (user, key) made for purchaseID.
-	DeleteIdem(ctx context.Context, user, key, purchaseID string) error
 	// StaleClaims returns held claims taken before cutoff, at most limit.
 	StaleClaims(ctx context.Context, cutoff time.Time, limit int) ([]Claim, error)
-	// DropHeldClaims deletes the held claims of purchases.
-	DropHeldClaims(ctx context.Context, purchaseIDs []string) error
-	// MarkClaimsSold sets the claims of purchases to sold.
-	MarkClaimsSold(ctx context.Context, purchaseIDs []string) error
+	// DropHeldClaims deletes the held claims of attempts.
+	DropHeldClaims(ctx context.Context, attempts []string) error
+	// MarkClaimsSold sets the claims of attempts to sold.
+	MarkClaimsSold(ctx context.Context, attempts []string) error
 }

@@ -17,6 +17,30 @@ import (
 	"guichet.dev/shared/user"
 )
 
+// onSale opens the test database with an event of capacity seats on sale,
+// and a ticket signer.
+func onSale(t *testing.T, capacity int) (*store.Store, *event.Event, *ticket.Signer) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, testenv.MongoURI(t), testenv.DatabaseName(t), testenv.StoreOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close(context.Background()) })
+	now := time.Now().UTC()
+	ev := &event.Event{ID: store.NewID(), Title: "Village hall", Description: "d", Address: "a",
+		Date: now.Add(24 * time.Hour), TicketCapacity: capacity, Currency: "EUR", Status: event.Scheduled,
+		OrganizerID: store.NewID(), CreatedAt: now, UpdatedAt: now}
+	if err := st.InsertEvent(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	_, key, err := ed25519.GenerateKey(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, ev, ticket.NewSigner(key)
+}
+
 // scanCounter is the test's store, counting the gap scans.
 type scanCounter struct {
 	ticket.Store
@@ -34,24 +58,9 @@ func (c *scanCounter) TakenNumbers(ctx context.Context, eventID string, capacity
 // 10 000 seats) that an answer otherwise waits for.
 func TestSoldOutAfterThisProcessSoldEverySeatNeedsNoScan(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, testenv.MongoURI(t), testenv.DatabaseName(t), testenv.StoreOptions())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close(context.Background()) })
-	now := time.Now().UTC()
-	ev := &event.Event{ID: store.NewID(), Title: "Village hall", Description: "d", Address: "a",
-		Date: now.Add(24 * time.Hour), TicketCapacity: 30, Currency: "EUR", Status: event.Scheduled,
-		OrganizerID: store.NewID(), CreatedAt: now, UpdatedAt: now}
-	if err := st.InsertEvent(ctx, ev); err != nil {
-		t.Fatal(err)
-	}
+	st, ev, signer := onSale(t, 30)
 	counted := &scanCounter{Store: st}
-	_, key, err := ed25519.GenerateKey(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	seller := ticket.NewSeller(counted, ticket.NewSigner(key), nil, testenv.Logger(t))
+	seller := ticket.NewSeller(counted, signer, nil, testenv.Logger(t))
 	buy := func(i int) error {
 		buyer := &user.User{ID: fmt.Sprintf("6b1024b9cd35a2578ef9%04d", i), Role: user.Customer}
 		_, err := seller.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: buyer})
@@ -86,5 +95,29 @@ func TestSoldOutAfterThisProcessSoldEverySeatNeedsNoScan(t *testing.T) {
 	}
 	if n := counted.scans.Load() - before; n != 0 {
 		t.Errorf("%d gap scans for 20 buyers after this process sold every seat, want none", n)
+	}
+}
+
+// TestProcessJoiningAFilledEventFindsItsSeats: a process started after
+// others sold most seats (a replica added, or restarted, during the
+// on-sale) knows nothing of them; its buyers still get seats in a few
+// rounds rather than answer unavailable after probing taken ones.
+func TestProcessJoiningAFilledEventFindsItsSeats(t *testing.T) {
+	ctx := context.Background()
+	st, ev, signer := onSale(t, 2000)
+	first := ticket.NewSeller(st, signer, nil, testenv.Logger(t))
+	ten := 10
+	for i := range 150 {
+		buyer := &user.User{ID: fmt.Sprintf("6b1024b9cd35a2578ef9%04d", i), Role: user.Customer}
+		if _, err := first.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: buyer, Quantity: &ten}); err != nil {
+			t.Fatalf("sale %d: %v", i, err)
+		}
+	}
+	joined := ticket.NewSeller(st, signer, nil, testenv.Logger(t))
+	for i := range 20 {
+		buyer := &user.User{ID: fmt.Sprintf("6b1024b9cd35a2578ef8%04d", i), Role: user.Customer}
+		if _, err := joined.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: buyer, Quantity: &ten}); err != nil {
+			t.Fatalf("sale %d by the process that joined: %v", i, err)
+		}
 	}
 }

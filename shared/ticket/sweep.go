@@ -14,17 +14,19 @@ const sweepPage = 2000
 
 // SweepResult counts what a sweep did.
 type SweepResult struct {
-	Released  int `json:"released"`  // purchases abandoned, their seats returned
+	Released  int `json:"released"`  // attempts whose seats were returned: purchases abandoned, repeats that lost
 	Completed int `json:"completed"` // sold purchases whose claims were settled (tickets written if missing)
 }
 
-// Sweep settles the purchases whose claims were held since before cutoff.
-// For each, it inserts the outcome "abandoned": if that insert wins, the
-// purchase never decided "sold" and never will (its own insert now fails),
-// so its claims are deleted and the seats sell again. If the purchase had
-// decided "sold", the sweep writes any ticket the purchase did not (the
-// outcome carries them) and marks its claims sold. Sweeps running in
-// several processes at once agree, since they race on the same keys.
+// Sweep settles the attempts whose claims were held since before cutoff.
+// For each, it inserts the outcome "abandoned" for the attempt's purchase:
+// if that insert wins, the purchase never decided "sold" and never will
+// (its own insert now fails), so the claims are deleted and the seats sell
+// again. If the purchase had decided "sold" by this attempt, the sweep
+// writes any ticket the attempt did not (the outcome carries them) and
+// marks its claims sold; the claims of its other attempts (repeats of an
+// Idempotency-Key that lost) are deleted. Sweeps running in several
+// processes at once agree, since they race on the same keys.
 func Sweep(ctx context.Context, st Store, cutoff time.Time) (SweepResult, error) {
 	var res SweepResult
 	for {
@@ -32,22 +34,22 @@ func Sweep(ctx context.Context, st Store, cutoff time.Time) (SweepResult, error)
 		if err != nil {
 			return res, err
 		}
-		events := map[string]string{}
+		attempts := map[string]Claim{} // one claim of each attempt
 		for _, c := range claims {
-			events[c.PurchaseID] = c.Event
+			attempts[c.Attempt] = c
 		}
 		var drop, sold []string
 		var mu sync.Mutex
 		var firstErr error
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, 16)
-		for pid, ev := range events {
+		for id, c := range attempts {
 			wg.Add(1)
 			sem <- struct{}{}
 			go func() {
 				defer wg.Done()
 				defer func() { <-sem }()
-				dropIt, err := settle(ctx, st, pid, ev)
+				dropIt, err := settle(ctx, st, c)
 				mu.Lock()
 				defer mu.Unlock()
 				switch {
@@ -56,9 +58,9 @@ func Sweep(ctx context.Context, st Store, cutoff time.Time) (SweepResult, error)
 						firstErr = err
 					}
 				case dropIt:
-					drop = append(drop, pid)
+					drop = append(drop, id)
 				default:
-					sold = append(sold, pid)
+					sold = append(sold, id)
 				}
 			}()
 		}
@@ -80,27 +82,27 @@ func Sweep(ctx context.Context, st Store, cutoff time.Time) (SweepResult, error)
 	}
 }
 
-// settle decides one stale purchase: dropIt when its seats go back. It
-// reads the decision first: after an on-sale nearly every stale claim
+// settle decides the stale attempt that made claim c: dropIt when its
+// seats go back. It reads the decision first: after an on-sale nearly every stale claim
 // belongs to a purchase that sold (claims stay held until a sweep), and an
 // insert that fails on the existing key costs more than the read (and the
 // PostgreSQL backend logs each such failure as an error).
-func settle(ctx context.Context, st Store, pid, eventID string) (dropIt bool, err error) {
-	out, err := st.OutcomeOf(ctx, pid)
+func settle(ctx context.Context, st Store, c Claim) (dropIt bool, err error) {
+	out, err := st.OutcomeOf(ctx, c.PurchaseID)
 	if fe, ok := fault.As(err); ok && fe.Code == fault.NotFound {
-		err = st.InsertOutcome(ctx, Outcome{State: Abandoned, At: time.Now(), Purchase: Purchase{ID: pid, EventID: eventID}})
+		err = st.InsertOutcome(ctx, Outcome{State: Abandoned, At: time.Now(), Purchase: Purchase{ID: c.PurchaseID, EventID: c.Event}})
 		if err == nil {
 			return true, nil
 		}
 		if !errors.Is(err, ErrDecided) {
 			return false, err
 		}
-		out, err = st.OutcomeOf(ctx, pid)
+		out, err = st.OutcomeOf(ctx, c.PurchaseID)
 	}
 	if err != nil {
 		return false, err
 	}
-	if out.State != Sold {
+	if out.State != Sold || out.Attempt != c.Attempt {
 		return true, nil
 	}
 	return false, writeMissing(ctx, st, out.Purchase.Tickets)
