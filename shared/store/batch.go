@@ -34,15 +34,45 @@ type batcher struct {
 	start    sync.Once // flushers start on first use
 }
 
-// insertMany sends one unordered batch: (*mongo.Collection).InsertMany's
-// error, or one from a test.
-type insertMany func(ctx context.Context, docs []any) error
+// insertMany sends one batch and returns, per document, nil, ErrDuplicate
+// or the error that failed it; nil for all: every document was written.
+// It is an unordered (*mongo.Collection).InsertMany (collectionInsert), a
+// sale's two inserts (saleInsert), or a test's.
+type insertMany func(ctx context.Context, docs []any) []error
 
 func collectionInsert(col *mongo.Collection) insertMany {
-	return func(ctx context.Context, docs []any) error {
+	return func(ctx context.Context, docs []any) []error {
 		_, err := col.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false))
-		return err
+		return perDocument(err, len(docs))
 	}
+}
+
+// perDocument spreads the error of an unordered insert of n documents over
+// them, read from its write errors by index; nil if there is none.
+func perDocument(err error, n int) []error {
+	if err == nil {
+		return nil
+	}
+	perDoc := make([]error, n)
+	var bwe mongo.BulkWriteException
+	if errors.As(err, &bwe) && bwe.WriteConcernError == nil {
+		for _, we := range bwe.WriteErrors {
+			if we.Index < 0 || we.Index >= n {
+				continue
+			}
+			if isDuplicate(we.WriteError) {
+				perDoc[we.Index] = ErrDuplicate
+			} else {
+				perDoc[we.Index] = wrap(we.WriteError, "insert batch")
+			}
+		}
+		return perDoc
+	}
+	werr := wrap(err, "insert batch")
+	for i := range perDoc {
+		perDoc[i] = werr
+	}
+	return perDoc
 }
 
 // writers bounds the writes of an on-sale that are in the database at
@@ -201,12 +231,17 @@ func (b *batcher) flushLoop() {
 	for first := range b.queue {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		reqs := []*batchReq{first}
+		var perDoc []error
 		err := b.writers.do(ctx, func() error {
 			reqs = b.gather(reqs)
-			return b.send(ctx, docsOf(reqs))
+			perDoc = b.send(ctx, docsOf(reqs))
+			return nil
 		})
 		cancel()
-		b.answer(reqs, err)
+		if err != nil {
+			perDoc = perDocument(err, len(docsOf(reqs)))
+		}
+		b.answer(reqs, perDoc)
 	}
 }
 
@@ -257,55 +292,84 @@ func docsOf(reqs []*batchReq) []any {
 	return docs
 }
 
-// answer hands every request the result of its own documents, read from
-// err, the batch's error.
-func (b *batcher) answer(reqs []*batchReq, err error) {
-	n := 0
-	for _, r := range reqs {
-		n += len(r.docs)
-	}
-	perDoc := make([]error, n)
-	var bwe mongo.BulkWriteException
-	switch {
-	case err == nil:
-	case errors.As(err, &bwe) && bwe.WriteConcernError == nil:
-		for _, we := range bwe.WriteErrors {
-			if we.Index < 0 || we.Index >= n {
-				continue
-			}
-			if isDuplicate(we.WriteError) {
-				perDoc[we.Index] = ErrDuplicate
-			} else {
-				perDoc[we.Index] = wrap(we.WriteError, "insert batch")
-			}
-		}
-	default:
-		werr := wrap(err, "insert batch")
-		for i := range perDoc {
-			perDoc[i] = werr
-		}
-	}
+// answer hands every request the result of its own documents (perDoc nil:
+// all written).
+func (b *batcher) answer(reqs []*batchReq, perDoc []error) {
 	i := 0
 	for _, r := range reqs {
-		copy(r.errs, perDoc[i:i+len(r.docs)])
+		if perDoc != nil {
+			copy(r.errs, perDoc[i:i+len(r.docs)])
+		}
 		i += len(r.docs)
 		close(r.done)
 	}
 }
 
-// batchers are the group commits of the purchase path, one per collection.
+// batchers are the group commits of the purchase path: claims, sales
+// (outcomes, and the tickets of those sold) and tickets alone (the sweep's).
 type batchers struct {
-	claims, outcomes, tickets *batcher
+	claims, sales, tickets *batcher
 }
 
-// Batch shape: up to 256 documents, one batch in flight per collection:
+// Batch shape: up to 256 documents, one batch in flight per batcher:
 // while it is in the database the next one fills, so batches grow with the
 // load (measured on SQLite: four flushers per collection made batches of 5
 // documents contend for the one writer). w bounds the batches in flight
 // across the collections; without a bound a batch waits 1 ms for more.
 func newBatchers(db *mongo.Database, w writers, b *buying) batchers {
-	at := func(col string) *batcher {
-		return newBatcher(collectionInsert(db.Collection(col)), w, b, 1, 256, time.Millisecond)
+	at := func(send insertMany) *batcher { return newBatcher(send, w, b, 1, 256, time.Millisecond) }
+	tickets := collectionInsert(db.Collection(colTickets))
+	return batchers{
+		claims:  at(collectionInsert(db.Collection(colClaims))),
+		sales:   at(saleInsert(collectionInsert(db.Collection(colOutcomes)), tickets)),
+		tickets: at(tickets),
 	}
-	return batchers{claims: at(colClaims), outcomes: at(colOutcomes), tickets: at(colTickets)}
+}
+
+// sale is a purchase's decision and, if it sold, its tickets.
+type sale struct {
+	outcome outcomeDoc
+	tickets []any
+}
+
+// saleInsert inserts a batch of sales in one turn at the writer: their
+// outcomes, then the tickets of those whose outcome was recorded. A sale's
+// error is its outcome's (ErrDuplicate: decided otherwise first), else the
+// first of its tickets' (one already written, by the sweep, is none).
+//
+// One turn rather than a batch for each: a purchase waited for three
+// batches (claims, outcome, tickets), each queued behind the others' at
+// SQLite's one writer.
+func saleInsert(outcomes, tickets insertMany) insertMany {
+	return func(ctx context.Context, docs []any) []error {
+		decisions := make([]any, len(docs))
+		for i, d := range docs {
+			decisions[i] = d.(sale).outcome
+		}
+		errs := outcomes(ctx, decisions)
+		var ts []any
+		var of []int // the sale of each ticket in ts
+		for i, d := range docs {
+			if errs == nil || errs[i] == nil {
+				for _, t := range d.(sale).tickets {
+					ts, of = append(ts, t), append(of, i)
+				}
+			}
+		}
+		if len(ts) == 0 {
+			return errs
+		}
+		for j, err := range tickets(ctx, ts) {
+			if err == nil || err == ErrDuplicate {
+				continue
+			}
+			if errs == nil {
+				errs = make([]error, len(docs))
+			}
+			if errs[of[j]] == nil {
+				errs[of[j]] = err
+			}
+		}
+		return errs
+	}
 }

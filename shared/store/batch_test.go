@@ -15,7 +15,7 @@ import (
 func TestWritersBoundBatchesAcrossCollections(t *testing.T) {
 	for _, bound := range []int{1, 2} {
 		var inFlight, most, docs atomic.Int64
-		slow := func(_ context.Context, batch []any) error {
+		slow := func(_ context.Context, batch []any) []error {
 			n := inFlight.Add(1)
 			for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
 			}
@@ -58,7 +58,7 @@ func TestWritersBoundBatchesAcrossCollections(t *testing.T) {
 func TestYieldWaitsForPurchaseInserts(t *testing.T) {
 	ctx := context.Background()
 	entered, release := make(chan struct{}, 2), make(chan struct{})
-	blocked := func(context.Context, []any) error {
+	blocked := func(context.Context, []any) []error {
 		entered <- struct{}{}
 		<-release
 		return nil
@@ -119,14 +119,14 @@ func TestYieldWaitsForPurchaseInserts(t *testing.T) {
 // go in one batch once the writer is free.
 func TestBatchGathersWhatQueuedWhileWaitingForTheWriter(t *testing.T) {
 	entered, release := make(chan struct{}), make(chan struct{})
-	blocked := func(context.Context, []any) error {
+	blocked := func(context.Context, []any) []error {
 		close(entered)
 		<-release
 		return nil
 	}
 	var mu sync.Mutex
 	var batches [][]any
-	record := func(_ context.Context, docs []any) error {
+	record := func(_ context.Context, docs []any) []error {
 		mu.Lock()
 		defer mu.Unlock()
 		batches = append(batches, docs)

@@ -3,7 +3,10 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"reflect"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,4 +70,66 @@ func TestOutcomeRefusesTicketsItCannotKeep(t *testing.T) {
 			t.Errorf("%s: outcome found after its insert was refused", p.ID)
 		}
 	}
+}
+
+// TestSellWritesTicketsOnlyOfRecordedDecisions sells purchases at once, in
+// one batch: the tickets of one whose decision already existed are not
+// written, those of the others are, and a ticket the sweep wrote already
+// is no error.
+func TestSellWritesTicketsOnlyOfRecordedDecisions(t *testing.T) {
+	ctx := context.Background()
+	s := openStore(t, testenv.MongoURI(t), testenv.DatabaseName(t), testenv.StoreOptions())
+	at := time.Now()
+	swept := soldPurchase("p5")
+	for i := range swept.Tickets {
+		swept.Tickets[i].UUID += "5"
+	}
+	if err := s.WriteTickets(ctx, swept.Tickets[:1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.InsertOutcome(ctx, ticket.Outcome{State: ticket.Abandoned, Purchase: ticket.Purchase{ID: "p6"}, At: at}); err != nil {
+		t.Fatal(err)
+	}
+	abandoned := soldPurchase("p6")
+	for i := range abandoned.Tickets {
+		abandoned.Tickets[i].UUID += "6"
+	}
+	sales := map[*ticket.Purchase]error{&swept: nil, &abandoned: ticket.ErrDecided}
+	for i := range 8 {
+		p := soldPurchase(fmt.Sprint("p", 10+i))
+		for j := range p.Tickets {
+			p.Tickets[j].UUID += p.ID
+		}
+		sales[&p] = nil
+	}
+	var wg sync.WaitGroup
+	for p, want := range sales {
+		wg.Go(func() {
+			if err := s.Sell(ctx, ticket.Outcome{State: ticket.Sold, Purchase: *p, At: at}); !errors.Is(err, want) {
+				t.Errorf("sell %s: %v, want %v", p.ID, err, want)
+			}
+		})
+	}
+	wg.Wait()
+	for p, failed := range sales {
+		uuids := make([]string, len(p.Tickets))
+		for i, tk := range p.Tickets {
+			uuids[i] = tk.UUID
+		}
+		got, err := s.TicketsByIDs(ctx, uuids)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case failed != nil && len(got) != 0:
+			t.Errorf("%s, decided before: %d of its tickets written", p.ID, len(got))
+		case failed == nil && !reflect.DeepEqual(sortedByNumber(got), p.Tickets):
+			t.Errorf("%s: tickets written\n %+v\nwant\n %+v", p.ID, got, p.Tickets)
+		}
+	}
+}
+
+func sortedByNumber(ts []ticket.Ticket) []ticket.Ticket {
+	slices.SortFunc(ts, func(a, b ticket.Ticket) int { return a.Number - b.Number })
+	return ts
 }

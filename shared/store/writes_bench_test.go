@@ -12,8 +12,9 @@ import (
 	"guichet.dev/shared/ticket"
 )
 
-// BenchmarkPurchaseWrites measures the three writes of a purchase one at a
-// time, alone and batched, on the test database (embedded SQLite, or
+// BenchmarkPurchaseWrites measures the writes of a purchase one at a time,
+// alone and batched (claims; its outcome and tickets, which a sale writes
+// in one turn; each of those alone), on the test database (embedded SQLite, or
 // PostgreSQL with GUICHET_TEST_POSTGRESQL_URL): the cost of a batch and of
 // each document in it, which bound the on-sale's rate through the writer.
 //
@@ -54,6 +55,13 @@ func BenchmarkPurchaseWrites(b *testing.B) {
 		b.Run(fmt.Sprintf("outcome/%d", n), func(b *testing.B) {
 			for b.Loop() {
 				if err := s.InsertOutcome(ctx, ticket.Outcome{State: ticket.Sold, Purchase: purchase(n), At: time.Now()}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("sale/%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if err := s.Sell(ctx, ticket.Outcome{State: ticket.Sold, Purchase: purchase(n), At: time.Now()}); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -129,18 +129,22 @@ func TestKeyedRefusalIsAnsweredAgain(t *testing.T) {
 	}
 }
 
-// failingTickets fails the first WriteTickets: a process that decided
-// "sold" and lost the database before its tickets were written.
+// failingTickets fails the first Sell after recording its decision: a
+// process that decided "sold" and lost the database before its tickets
+// were written.
 type failingTickets struct {
 	ticket.Store
 	failed atomic.Bool
 }
 
-func (f *failingTickets) WriteTickets(ctx context.Context, ts []ticket.Ticket) error {
+func (f *failingTickets) Sell(ctx context.Context, o ticket.Outcome) error {
 	if f.failed.CompareAndSwap(false, true) {
+		if err := f.Store.InsertOutcome(ctx, o); err != nil {
+			return err
+		}
 		return errors.New("connection reset")
 	}
-	return f.Store.WriteTickets(ctx, ts)
+	return f.Store.Sell(ctx, o)
 }
 
 // TestKeyedRetryAfterAFailedSaleAnswersItsTickets: a purchase that failed

@@ -396,7 +396,8 @@ type attempt struct {
 }
 
 // sell claims the seats, confirms them against a fresh read of the event,
-// decides the outcome and writes the tickets. It answers ErrDecided, its
+// then decides the outcome and writes the tickets (one store call, see
+// Store.Sell). It answers ErrDecided, its
 // seats given back, if the purchase was decided otherwise first.
 func (s *Seller) sell(ctx context.Context, es *eventSales, ev *event.Event, o *Order, a attempt, now time.Time) ([]Ticket, error) {
 	if err := SalesOpen(ev, now); err != nil {
@@ -457,17 +458,15 @@ func (s *Seller) sell(ctx context.Context, es *eventSales, ev *event.Event, o *O
 	if o.Key != "" {
 		out.Request = o.request()
 	}
-	if err := s.store.InsertOutcome(ctx, out); err != nil {
+	if err := s.store.Sell(ctx, out); err != nil {
 		if errors.Is(err, ErrDecided) {
 			s.release(es, a, numbers)
 		}
+		// Otherwise it may have sold: the sweep writes the tickets from
+		// the outcome, or decides the purchase abandoned.
 		return nil, err
 	}
 	es.picker.sell(numbers)
-	if err := s.store.WriteTickets(ctx, p.Tickets); err != nil {
-		// Sold: the sweep writes the tickets from the outcome.
-		return nil, err
-	}
 	s.publish(p)
 	return p.Tickets, nil
 }

@@ -85,6 +85,10 @@ type Store interface {
 	TakenNumbers(ctx context.Context, eventID string, capacity int) ([]int, error)
 	// InsertOutcome records a decision, or ErrDecided if one exists.
 	InsertOutcome(ctx context.Context, o Outcome) error
+	// Sell records a sold purchase's decision, or ErrDecided if one
+	// exists, and then writes its tickets. Another error may come after
+	// the decision was recorded.
+	Sell(ctx context.Context, o Outcome) error
 	// OutcomeOf returns a purchase's decision (fault.NotFound if none).
 	OutcomeOf(ctx context.Context, purchaseID string) (*Outcome, error)
 	// WriteTickets inserts tickets; already written ones are left as they are.
