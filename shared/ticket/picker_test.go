@@ -104,15 +104,29 @@ func TestPickerWithAStaleFreeCountAsksForAScan(t *testing.T) {
 	}
 }
 
-func TestPickerIsSoldOutOnceItSoldEveryNumber(t *testing.T) {
+func TestPickerIsSoldOutOnceEveryNumberIsSoldOrHeld(t *testing.T) {
 	p := newPicker(5)
 	ns := p.pick(5)
-	p.claimed(ns, nil, nil)
-	p.sell(ns[:4])
+	p.claimed(ns[:4], nil, nil)
 	if p.soldOut() {
-		t.Fatal("sold out with one number won but not sold")
+		t.Fatal("sold out with a number in flight")
 	}
-	p.sell(ns[4:])
+	p.claimed(ns[4:], nil, nil)
+	if !p.soldOut() {
+		t.Fatal("not sold out with every number held by purchases deciding")
+	}
+	p.released(ns[4:])
+	if p.soldOut() {
+		t.Fatal("sold out with a number given back")
+	}
+	last := p.pick(1)
+	p.claimed(last, nil, nil)
+	p.abandoned(last)
+	if p.soldOut() {
+		t.Fatal("sold out with a number whose purchase failed undecided (only a scan may tell)")
+	}
+	p.sell(ns[:4])
+	p.sell(last)
 	if !p.soldOut() {
 		t.Fatal("not sold out with every number sold")
 	}

@@ -461,9 +461,11 @@ func (s *Seller) sell(ctx context.Context, es *eventSales, ev *event.Event, o *O
 	if err := s.store.Sell(ctx, out); err != nil {
 		if errors.Is(err, ErrDecided) {
 			s.release(es, a, numbers)
+		} else {
+			// It may have sold: the sweep writes the tickets from the
+			// outcome, or decides the purchase abandoned.
+			es.picker.abandoned(numbers)
 		}
-		// Otherwise it may have sold: the sweep writes the tickets from
-		// the outcome, or decides the purchase abandoned.
 		return nil, err
 	}
 	es.picker.sell(numbers)
@@ -474,8 +476,8 @@ func (s *Seller) sell(ctx context.Context, es *eventSales, ev *event.Event, o *O
 // claim takes q seats of the event for attempt a, all or none. Only a
 // gap scan begun after the purchase arrived may answer sold_out, and each
 // further scan of the same purchase begins after the previous one; or,
-// without a scan, this process having sold every seat (sold seats are
-// never released).
+// without a scan, every seat being sold or held by purchases of this
+// process now (what such a scan would read).
 func (s *Seller) claim(ctx context.Context, es *eventSales, a attempt, q int, arrived time.Time) ([]int, error) {
 	var held []int
 	since := arrived
@@ -556,9 +558,9 @@ func (s *Seller) claim(ctx context.Context, es *eventSales, a attempt, q int, ar
 }
 
 // scanUnlessSoldOut returns a gap scan begun at or after since, unless
-// this process has sold every seat first (soldOut true; see picker): then
-// the answer is known without waiting for the scan, which near sell-out
-// is the slowest read of the on-sale.
+// every seat is sold or held here first (soldOut true; see picker): then
+// the answer is known without the scan, which near sell-out is the slowest
+// read of the on-sale.
 func (es *eventSales) scanUnlessSoldOut(ctx context.Context, since time.Time) (scanned, bool, error) {
 	type result struct {
 		taken scanned
@@ -597,6 +599,7 @@ func (s *Seller) release(es *eventSales, a attempt, numbers []int) {
 	defer cancel()
 	if err := s.store.ReleaseClaims(ctx, a.eventID, a.id, numbers); err != nil {
 		s.log.Warn("release claims; the sweep will", "purchase", a.pid, "attempt", a.id, "err", err)
+		es.picker.abandoned(numbers)
 		return
 	}
 	es.picker.released(numbers)

@@ -121,3 +121,73 @@ func TestProcessJoiningAFilledEventFindsItsSeats(t *testing.T) {
 		}
 	}
 }
+
+// gatedSales is the test's store: every Sell waits for the gate, and then
+// fails (ErrDecided, as if the sweep had decided first) for the purchases
+// of a buyer in fail.
+type gatedSales struct {
+	*scanCounter
+	gate chan struct{}
+	fail map[string]bool
+}
+
+func (g *gatedSales) Sell(ctx context.Context, o ticket.Outcome) error {
+	<-g.gate
+	if g.fail[o.Purchase.BuyerID] {
+		return ticket.ErrDecided
+	}
+	return g.scanCounter.Sell(ctx, o)
+}
+
+// TestSoldOutWhileThisProcessHoldsTheLastSeatsNeedsNoScan: while purchases
+// of this process hold the last seats, deciding, a buyer is answered
+// sold_out at once and without a gap scan (one begun then would read every
+// seat claimed); a held seat given back sells again.
+func TestSoldOutWhileThisProcessHoldsTheLastSeatsNeedsNoScan(t *testing.T) {
+	ctx := context.Background()
+	st, ev, signer := onSale(t, 12)
+	g := &gatedSales{scanCounter: &scanCounter{Store: st}, gate: make(chan struct{}), fail: map[string]bool{}}
+	seller := ticket.NewSeller(g, signer, nil, testenv.Logger(t))
+	buyer := func(i int) *user.User {
+		return &user.User{ID: fmt.Sprintf("6b1024b9cd35a2578ef9%04d", i), Role: user.Customer}
+	}
+	g.fail[buyer(2).ID] = true
+	three := 3
+	var wg sync.WaitGroup
+	results := make([]error, 4)
+	for i := range 4 {
+		wg.Go(func() {
+			_, results[i] = seller.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: buyer(i), Quantity: &three})
+		})
+	}
+	for held := 0; held < 12; time.Sleep(time.Millisecond) {
+		got, err := st.TakenNumbers(ctx, ev.ID, 12)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = len(got)
+	}
+	_, err := seller.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: buyer(10)})
+	if fe, ok := fault.As(err); !ok || fe.Code != fault.SoldOut {
+		t.Fatalf("buy while every seat is held here: %v, want sold_out", err)
+	}
+	if n := g.scans.Load(); n != 0 {
+		t.Errorf("%d gap scans to answer while every seat was held here, want none", n)
+	}
+	close(g.gate)
+	wg.Wait()
+	for i, err := range results {
+		if want := i != 2; (err == nil) != want {
+			t.Errorf("held purchase %d: %v", i, err)
+		}
+	}
+	for i := range 3 {
+		if _, err := seller.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: buyer(20 + i)}); err != nil {
+			t.Errorf("buy a seat given back: %v", err)
+		}
+	}
+	_, err = seller.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: buyer(30)})
+	if fe, ok := fault.As(err); !ok || fe.Code != fault.SoldOut {
+		t.Errorf("buy after the seats given back sold: %v, want sold_out", err)
+	}
+}
