@@ -113,7 +113,10 @@ func startup(ctx context.Context, env *fn.Env) error {
 // purchases.
 const sweepEvery = 30 * time.Second
 
-// sweepTickets runs ticket.Sweep every interval until ctx ends.
+// sweepTickets runs ticket.Sweep every interval until ctx ends. Like the
+// confirmations' sweep, a round first waits, at most an interval, while
+// buyers crowd the database's one writer: on the embedded SQLite, finding
+// the held claims reads every claim.
 func sweepTickets(ctx context.Context, env *fn.Env, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -122,6 +125,9 @@ func sweepTickets(ctx context.Context, env *fn.Env, interval time.Duration) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if env.Store.YieldToPurchases(ctx, interval) != nil {
+			return
 		}
 		res, err := ticket.Sweep(ctx, env.Store, time.Now().Add(-env.Config.Tickets.HoldTimeout))
 		switch {

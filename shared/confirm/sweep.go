@@ -47,7 +47,11 @@ func RepublishPending(ctx context.Context, st *store.Store, pub ticket.Publisher
 	return len(pending), nil
 }
 
-// Sweep runs RepublishPending every interval until ctx ends.
+// Sweep runs RepublishPending every interval until ctx ends. A round
+// first waits, at most an interval, while buyers crowd the database's one
+// writer (store.YieldToPurchases): on the embedded SQLite it reads every
+// ticket (10 000 after a 10 000-seat on-sale: about 0.2 s of CPU, while
+// the on-sale's buyers, 64 of them, used about 1.2 s of CPU a second).
 func Sweep(ctx context.Context, st *store.Store, pub ticket.Publisher, log *slog.Logger, every, olderThan time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
@@ -56,6 +60,9 @@ func Sweep(ctx context.Context, st *store.Store, pub ticket.Publisher, log *slog
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+		if st.YieldToPurchases(ctx, every) != nil {
+			return
 		}
 		n, err := RepublishPending(ctx, st, pub, olderThan)
 		if err != nil && ctx.Err() == nil {
