@@ -58,7 +58,7 @@ type picker struct {
 	taken    []uint32 // index n: 0 if n is a candidate, else the epoch in which it was last known taken
 	epoch    uint32   // advanced at the start of every gap scan
 	inflight map[int]bool
-	held     map[int]bool // claimed here by purchases not yet decided
+	held     map[int]bool  // claimed here by purchases not yet decided
 	free     int           // count of numbers 1..capacity not in taken
 	next     int           // next number to hand out in the current block; 0: none
 	blockEnd int           // last number of the current block
