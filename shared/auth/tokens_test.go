@@ -13,17 +13,8 @@ import (
 // verified token does not lengthen its life, and that a token differing
 // from a remembered one by a byte is checked, not remembered.
 func TestVerifyRefusesARememberedTokenOnceExpired(t *testing.T) {
-	_, key, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	tokens := NewTokens(key, 15*time.Minute)
-	tokens.now = func() time.Time { return now }
-	tok, err := tokens.Issue(&user.User{ID: "u1", Role: user.Customer})
-	if err != nil {
-		t.Fatal(err)
-	}
+	tokens, tok := issued(t, func() time.Time { return now })
 	for range 2 {
 		if c, err := tokens.Verify(tok); err != nil || c.Subject != "u1" {
 			t.Fatalf("fresh token: %v, %v", c, err)
@@ -51,18 +42,27 @@ func TestVerifyRefusesARememberedTokenOnceExpired(t *testing.T) {
 // BenchmarkVerify measures checking the token a client sends with every
 // request.
 func BenchmarkVerify(b *testing.B) {
-	_, key, err := ed25519.GenerateKey(rand.Reader)
-	if err != nil {
-		b.Fatal(err)
-	}
-	tokens := NewTokens(key, 15*time.Minute)
-	tok, err := tokens.Issue(&user.User{ID: "u1", Role: user.Customer})
-	if err != nil {
-		b.Fatal(err)
-	}
+	tokens, tok := issued(b, time.Now)
 	for b.Loop() {
 		if _, err := tokens.Verify(tok); err != nil {
 			b.Fatal(err)
 		}
 	}
+}
+
+// issued returns Tokens with a new key and clock now, lasting 15 minutes,
+// and a token they issued to customer u1.
+func issued(tb testing.TB, now func() time.Time) (*Tokens, string) {
+	tb.Helper()
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tokens := NewTokens(key, 15*time.Minute)
+	tokens.now = now
+	tok, err := tokens.Issue(&user.User{ID: "u1", Role: user.Customer})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tokens, tok
 }
