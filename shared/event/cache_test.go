@@ -224,7 +224,7 @@ func TestCacheSeesOtherProcessesWrites(t *testing.T) {
 	}
 	eventually("the update", func(got *event.Event) bool { return got.Title == "After" })
 	// A sale in another process is a seat claim there.
-	if errs, err := st.InsertClaims(ctx, []ticket.Claim{{Event: e.ID, Number: 1, PurchaseID: uuid.NewString(), At: now}}); err != nil || errs[0] != nil {
+	if errs, _, err := st.InsertClaims(ctx, []ticket.Claim{{Event: e.ID, Number: 1, PurchaseID: uuid.NewString(), At: now}}); err != nil || errs[0] != nil {
 		t.Fatal(err, errs)
 	}
 	eventually("the sale", func(got *event.Event) bool { return got.TicketsSold == 1 && got.TicketsRemaining == 9 })

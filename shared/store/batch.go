@@ -196,9 +196,10 @@ func (b *buying) await(ctx context.Context, most time.Duration) error {
 
 // batchReq is one caller's documents and where its answers go.
 type batchReq struct {
-	docs []any
-	errs []error // per document: nil, ErrDuplicate or another error
-	done chan struct{}
+	docs   []any
+	errs   []error   // per document: nil, ErrDuplicate or another error
+	stored time.Time // taken after the batch's insert returned
+	done   chan struct{}
 }
 
 func newBatcher(insert insertMany, w writers, b *buying, flushers, max int, linger time.Duration) *batcher {
@@ -206,8 +207,10 @@ func newBatcher(insert insertMany, w writers, b *buying, flushers, max int, ling
 }
 
 // insert stores docs and returns, per document, nil, ErrDuplicate or the
-// error that failed it. The error of the call itself is only ctx's.
-func (b *batcher) insert(ctx context.Context, docs []any) ([]error, error) {
+// error that failed it, and a time taken after the insert returned: a read
+// begun then sees what it wrote. The error of the call itself is only
+// ctx's.
+func (b *batcher) insert(ctx context.Context, docs []any) ([]error, time.Time, error) {
 	b.start.Do(func() {
 		for range b.flushers {
 			go b.flushLoop()
@@ -219,12 +222,12 @@ func (b *batcher) insert(ctx context.Context, docs []any) ([]error, error) {
 	select {
 	case b.queue <- r:
 	case <-ctx.Done():
-		return nil, ctx.Err()
+		return nil, time.Time{}, ctx.Err()
 	}
 	// Once queued the documents may be written: wait for the answer even if
 	// ctx ends, so the caller always knows what it holds.
 	<-r.done
-	return r.errs, nil
+	return r.errs, r.stored, nil
 }
 
 func (b *batcher) flushLoop() {
@@ -241,7 +244,7 @@ func (b *batcher) flushLoop() {
 		if err != nil {
 			perDoc = perDocument(err, len(docsOf(reqs)))
 		}
-		b.answer(reqs, perDoc)
+		b.answer(reqs, perDoc, time.Now())
 	}
 }
 
@@ -293,14 +296,15 @@ func docsOf(reqs []*batchReq) []any {
 }
 
 // answer hands every request the result of its own documents (perDoc nil:
-// all written).
-func (b *batcher) answer(reqs []*batchReq, perDoc []error) {
+// all written) and the time the batch was stored by.
+func (b *batcher) answer(reqs []*batchReq, perDoc []error, stored time.Time) {
 	i := 0
 	for _, r := range reqs {
 		if perDoc != nil {
 			copy(r.errs, perDoc[i:i+len(r.docs)])
 		}
 		i += len(r.docs)
+		r.stored = stored
 		close(r.done)
 	}
 }

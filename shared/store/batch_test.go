@@ -33,7 +33,7 @@ func TestWritersBoundBatchesAcrossCollections(t *testing.T) {
 		for c := range 64 {
 			wg.Go(func() {
 				for i := range 20 {
-					errs, err := bs[(c+i)%len(bs)].insert(context.Background(), []any{c, i})
+					errs, _, err := bs[(c+i)%len(bs)].insert(context.Background(), []any{c, i})
 					if err != nil || len(errs) != 2 || errs[0] != nil || errs[1] != nil {
 						t.Errorf("insert: %v, %v", errs, err)
 					}
@@ -71,7 +71,7 @@ func TestYieldWaitsForPurchaseInserts(t *testing.T) {
 	var inserts sync.WaitGroup
 	insert := func() {
 		inserts.Go(func() {
-			if errs, err := bt.insert(ctx, []any{1}); err != nil || errs[0] != nil {
+			if errs, _, err := bt.insert(ctx, []any{1}); err != nil || errs[0] != nil {
 				t.Errorf("insert: %v, %v", errs, err)
 			}
 		})
@@ -137,14 +137,14 @@ func TestBatchGathersWhatQueuedWhileWaitingForTheWriter(t *testing.T) {
 	waiting := newBatcher(record, w, nil, 1, 256, time.Millisecond)
 	var wg sync.WaitGroup
 	wg.Go(func() {
-		if _, err := busy.insert(context.Background(), []any{0}); err != nil {
+		if _, _, err := busy.insert(context.Background(), []any{0}); err != nil {
 			t.Errorf("insert: %v", err)
 		}
 	})
 	<-entered
 	for i := range 5 {
 		wg.Go(func() {
-			if errs, err := waiting.insert(context.Background(), []any{i}); err != nil || errs[0] != nil {
+			if errs, _, err := waiting.insert(context.Background(), []any{i}); err != nil || errs[0] != nil {
 				t.Errorf("insert: %v, %v", errs, err)
 			}
 		})
@@ -155,4 +155,35 @@ func TestBatchGathersWhatQueuedWhileWaitingForTheWriter(t *testing.T) {
 	if len(batches) != 1 || len(batches[0]) != 5 {
 		t.Errorf("batches %v, want the five documents in one", batches)
 	}
+}
+
+// TestBatchAnswersWhenItsDocumentsWereStored: every caller of a batch gets
+// a time taken after the batch's insert returned, so a read begun then
+// sees the batch (the purchase's capacity check relies on it).
+func TestBatchAnswersWhenItsDocumentsWereStored(t *testing.T) {
+	var returned sync.Map // document -> when its batch's insert returned
+	insert := func(_ context.Context, batch []any) []error {
+		time.Sleep(time.Millisecond)
+		now := time.Now()
+		for _, d := range batch {
+			returned.Store(d, now)
+		}
+		return nil
+	}
+	bt := newBatcher(insert, newWriters(1), nil, 1, 256, time.Millisecond)
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			_, stored, err := bt.insert(context.Background(), []any{i})
+			if err != nil {
+				t.Errorf("insert: %v", err)
+				return
+			}
+			at, _ := returned.Load(i)
+			if stored.Before(at.(time.Time)) {
+				t.Errorf("stored %v, before its batch's insert returned at %v", stored, at)
+			}
+		})
+	}
+	wg.Wait()
 }

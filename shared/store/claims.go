@@ -38,23 +38,25 @@ type claimDoc struct {
 func claimID(eventID string, number int) string { return eventID + ":" + strconv.Itoa(number) }
 
 // InsertClaims takes seats: one group-committed unordered insert with other
-// buyers' claims; a claim whose key exists answers ticket.ErrTaken.
-func (s *Store) InsertClaims(ctx context.Context, cs []ticket.Claim) ([]error, error) {
+// buyers' claims; a claim whose key exists answers ticket.ErrTaken. stored
+// is a time taken after the insert returned: a read begun then sees the
+// claims, and every buyer of the batch can share that read.
+func (s *Store) InsertClaims(ctx context.Context, cs []ticket.Claim) (errs []error, stored time.Time, err error) {
 	docs := make([]any, len(cs))
 	for i, c := range cs {
 		docs[i] = claimDoc{ID: claimID(c.Event, c.Number), Event: c.Event, Number: c.Number,
 			PurchaseID: c.PurchaseID, Attempt: c.Attempt, State: claimHeld, At: c.At.UTC()}
 	}
-	errs, err := s.batch.claims.insert(ctx, docs)
+	errs, stored, err = s.batch.claims.insert(ctx, docs)
 	if err != nil {
-		return nil, err
+		return nil, stored, err
 	}
 	for i, e := range errs {
 		if e == ErrDuplicate {
 			errs[i] = ticket.ErrTaken
 		}
 	}
-	return errs, nil
+	return errs, stored, nil
 }
 
 // ReleaseClaims deletes the attempt's own claims on numbers (by key, so a
@@ -212,7 +214,7 @@ func (s *Store) sell(ctx context.Context, o ticket.Outcome, withTickets bool) er
 			}
 		}
 	}
-	errs, err := s.batch.sales.insert(ctx, []any{sale{outcome: d, tickets: tickets}})
+	errs, _, err := s.batch.sales.insert(ctx, []any{sale{outcome: d, tickets: tickets}})
 	if err != nil {
 		return err
 	}
@@ -253,7 +255,7 @@ func (s *Store) WriteTickets(ctx context.Context, ts []ticket.Ticket) error {
 	for i := range ts {
 		docs[i] = toTicketDoc(&ts[i])
 	}
-	errs, err := s.batch.tickets.insert(ctx, docs)
+	errs, _, err := s.batch.tickets.insert(ctx, docs)
 	if err != nil {
 		return err
 	}

@@ -51,7 +51,7 @@ func TestTakenNumbers(t *testing.T) {
 	for i := range claims {
 		claims[i] = ticket.Claim{Event: "e1", Number: i + 1, PurchaseID: "p1", At: time.Now()}
 	}
-	errs, err := s.InsertClaims(ctx, append(claims, ticket.Claim{Event: "e2", Number: 1, PurchaseID: "p2", At: time.Now()}))
+	errs, _, err := s.InsertClaims(ctx, append(claims, ticket.Claim{Event: "e2", Number: 1, PurchaseID: "p2", At: time.Now()}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -47,7 +47,7 @@ func BenchmarkPurchaseWrites(b *testing.B) {
 					seat++
 					cs[i] = ticket.Claim{Event: "e1", Number: seat, PurchaseID: "p1", At: time.Now()}
 				}
-				if errs, err := s.InsertClaims(ctx, cs); err != nil || errs[0] != nil {
+				if errs, _, err := s.InsertClaims(ctx, cs); err != nil || errs[0] != nil {
 					b.Fatal(errs, err)
 				}
 			}

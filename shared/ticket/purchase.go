@@ -405,7 +405,7 @@ func (s *Seller) sell(ctx context.Context, es *eventSales, ev *event.Event, o *O
 	}
 	var numbers []int
 	for {
-		got, err := s.claim(ctx, es, a, o.quantity, now)
+		got, stored, err := s.claim(ctx, es, a, o.quantity, now)
 		if err != nil {
 			return nil, err
 		}
@@ -413,8 +413,9 @@ func (s *Seller) sell(ctx context.Context, es *eventSales, ev *event.Event, o *O
 		if s.afterClaim != nil {
 			s.afterClaim(ctx)
 		}
-		// Read the event again, in a read begun after the claims were stored.
-		cur, err := es.read.get(ctx, time.Now())
+		// Read the event again, in a read begun after the claims were
+		// stored: the buyers whose claims went in one batch share a read.
+		cur, err := es.read.get(ctx, stored)
 		if err != nil {
 			s.release(es, a, numbers)
 			return nil, err
@@ -477,8 +478,9 @@ func (s *Seller) sell(ctx context.Context, es *eventSales, ev *event.Event, o *O
 // gap scan begun after the purchase arrived may answer sold_out, and each
 // further scan of the same purchase begins after the previous one; or,
 // without a scan, every seat being sold or held by purchases of this
-// process now (what such a scan would read).
-func (s *Seller) claim(ctx context.Context, es *eventSales, a attempt, q int, arrived time.Time) ([]int, error) {
+// process now (what such a scan would read). stored is a time taken after
+// the last of its claims was stored.
+func (s *Seller) claim(ctx context.Context, es *eventSales, a attempt, q int, arrived time.Time) (numbers []int, stored time.Time, err error) {
 	var held []int
 	since := arrived
 	lostRounds := 0 // rounds in a row that claimed nothing
@@ -493,25 +495,25 @@ func (s *Seller) claim(ctx context.Context, es *eventSales, a attempt, q int, ar
 					continue
 				case <-ctx.Done():
 					s.release(es, a, held)
-					return nil, &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: ctx.Err()}
+					return nil, time.Time{}, &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: ctx.Err()}
 				}
 			}
 			taken, soldOut, err := es.scanUnlessSoldOut(ctx, since)
 			since = time.Now()
 			if soldOut {
 				s.release(es, a, held)
-				return nil, fault.New(fault.SoldOut)
+				return nil, time.Time{}, fault.New(fault.SoldOut)
 			}
 			if err != nil {
 				s.release(es, a, held)
-				return nil, err
+				return nil, time.Time{}, err
 			}
 			es.picker.rebuild(taken.numbers, taken.epoch)
 			want = es.picker.pick(q - len(held))
 			if len(want) < q-len(held) {
 				es.picker.claimed(nil, nil, want)
 				s.release(es, a, held)
-				return nil, fault.New(fault.SoldOut)
+				return nil, time.Time{}, fault.New(fault.SoldOut)
 			}
 		}
 		rounds++
@@ -520,11 +522,11 @@ func (s *Seller) claim(ctx context.Context, es *eventSales, a attempt, q int, ar
 		for i, n := range want {
 			cs[i] = Claim{Event: a.eventID, Number: n, PurchaseID: a.pid, Attempt: a.id, At: at}
 		}
-		errs, err := s.store.InsertClaims(ctx, cs)
+		errs, at, err := s.store.InsertClaims(ctx, cs)
 		if err != nil {
 			es.picker.claimed(nil, want, nil)
 			s.release(es, a, held)
-			return nil, err
+			return nil, time.Time{}, err
 		}
 		var won, lost []int
 		var failed error
@@ -547,14 +549,14 @@ func (s *Seller) claim(ctx context.Context, es *eventSales, a attempt, q int, ar
 		}
 		if failed != nil {
 			s.release(es, a, held)
-			return nil, failed
+			return nil, time.Time{}, failed
 		}
 		if len(held) == q {
-			return held, nil
+			return held, at, nil
 		}
 	}
 	s.release(es, a, held)
-	return nil, &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: errors.New("no seat claimed after many rounds")}
+	return nil, time.Time{}, &fault.Error{Code: fault.Unavailable, RetryAfter: time.Second, Err: errors.New("no seat claimed after many rounds")}
 }
 
 // scanUnlessSoldOut returns a gap scan begun at or after since, unless

@@ -76,8 +76,9 @@ type Outcome struct {
 type Store interface {
 	EventByID(ctx context.Context, id string) (*event.Event, error)
 	// InsertClaims inserts claims as one group-committed batch; per claim
-	// nil, ErrTaken or the error that failed it.
-	InsertClaims(ctx context.Context, cs []Claim) ([]error, error)
+	// nil, ErrTaken or the error that failed it, and a time taken after
+	// the batch was stored.
+	InsertClaims(ctx context.Context, cs []Claim) (errs []error, stored time.Time, err error)
 	// ReleaseClaims deletes the attempt's own claims on numbers.
 	ReleaseClaims(ctx context.Context, eventID, attempt string, numbers []int) error
 	// TakenNumbers lists the claimed numbers of an event of the given

@@ -191,3 +191,82 @@ func TestSoldOutWhileThisProcessHoldsTheLastSeatsNeedsNoScan(t *testing.T) {
 		t.Errorf("buy after the seats given back sold: %v, want sold_out", err)
 	}
 }
+
+// batchedClaims is the test's store: once armed, the claims of n buyers
+// come back together, all stored by one time, as those of one
+// group-committed batch do; it counts the event reads.
+type batchedClaims struct {
+	ticket.Store
+	reads atomic.Int64
+
+	mu      sync.Mutex
+	n       int // 0: not armed
+	arrived int
+	stored  time.Time
+	all     chan struct{} // closed once n buyers' claims are stored
+}
+
+func (b *batchedClaims) arm(n int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.n, b.all = n, make(chan struct{})
+}
+
+func (b *batchedClaims) InsertClaims(ctx context.Context, cs []ticket.Claim) ([]error, time.Time, error) {
+	errs, stored, err := b.Store.InsertClaims(ctx, cs)
+	b.mu.Lock()
+	if b.n == 0 {
+		b.mu.Unlock()
+		return errs, stored, err
+	}
+	if b.arrived++; b.arrived == b.n {
+		b.stored = time.Now()
+		close(b.all)
+	}
+	all := b.all
+	b.mu.Unlock()
+	<-all
+	return errs, b.stored, err
+}
+
+func (b *batchedClaims) EventByID(ctx context.Context, id string) (*event.Event, error) {
+	b.reads.Add(1)
+	return b.Store.EventByID(ctx, id)
+}
+
+// TestBuyersOfOneClaimBatchShareOneEventRead: after claiming, a purchase
+// reads the event again, in a read begun after its claims were stored (the
+// capacity check, see CheckCapacity). Buyers whose claims were stored in
+// one batch share one such read; reading from the moment each buyer
+// resumed instead sent most of them to a second read queued behind the
+// first.
+func TestBuyersOfOneClaimBatchShareOneEventRead(t *testing.T) {
+	ctx := context.Background()
+	st, ev, signer := onSale(t, 100)
+	b := &batchedClaims{Store: st}
+	seller := ticket.NewSeller(b, signer, nil, testenv.Logger(t))
+	buy := func(i int) error {
+		buyer := &user.User{ID: fmt.Sprintf("6b1024b9cd35a2578ef9%04d", i), Role: user.Customer}
+		_, err := seller.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: buyer})
+		return err
+	}
+	// A first sale fills the process's copy of the event: the 16 buyers
+	// then read it only after claiming.
+	if err := buy(0); err != nil {
+		t.Fatal(err)
+	}
+	b.arm(16)
+	before := b.reads.Load()
+	var wg sync.WaitGroup
+	for i := range 16 {
+		wg.Go(func() {
+			if err := buy(1 + i); err != nil {
+				t.Errorf("buy: %v", err)
+			}
+		})
+	}
+	wg.Wait()
+	if n := b.reads.Load() - before; n != 1 {
+		t.Errorf("%d event reads after 16 buyers' claims were stored together, want 1", n)
+	}
+}
