@@ -38,7 +38,10 @@ import (
 // guarantee of MongoDB's default acknowledged write (w:1 without j, its
 // journal synced every 100 ms). Measured with guichet bench, 64 buyers,
 // 10 000 seats, on one day: 1 037 -> 1 357 tickets/s (p99 111 -> 77 ms).
-const sqlitePragmas = "_pragma=temp_store(memory)&_pragma=synchronous(normal)"
+//
+// wal_autocheckpoint(0) leaves checkpoints to the server's own loop, off
+// the writer's path (see checkpointEvery).
+const sqlitePragmas = "_pragma=temp_store(memory)&_pragma=synchronous(normal)&_pragma=wal_autocheckpoint(0)"
 
 // Server is a running embedded FerretDB.
 type Server struct {
@@ -47,6 +50,8 @@ type Server struct {
 	pgURL     string // "" on SQLite
 	stop      context.CancelFunc
 	done      chan error
+	// checkpointed closes when the checkpoint loop has ended (SQLite).
+	checkpointed chan struct{}
 }
 
 // Options choose the backend: SQLite under SQLiteDir, or PostgreSQL at
@@ -92,6 +97,13 @@ func Start(opts Options) (*Server, error) {
 		s.pgURL = opts.PostgreSQLURL
 	}
 	go func() { s.done <- f.Run(ctx) }()
+	if s.sqliteDir != "" {
+		s.checkpointed = make(chan struct{})
+		go func() {
+			defer close(s.checkpointed)
+			checkpoints(ctx, s.sqliteDir, out)
+		}()
+	}
 	if err := waitListening(addr, s.done); err != nil {
 		cancel()
 		return nil, err
@@ -124,6 +136,9 @@ func (s *Server) URI() string { return s.uri }
 func (s *Server) Stop() {
 	s.stop()
 	<-s.done
+	if s.checkpointed != nil {
+		<-s.checkpointed
+	}
 }
 
 // levelAtLeast drops records below min, and FerretDB's reports of unique

@@ -1,0 +1,4 @@
+package ferret
+
+// CheckpointEvery is checkpointEvery, for the tests.
+const CheckpointEvery = checkpointEvery
