@@ -52,11 +52,17 @@ func checkpoints(ctx context.Context, dir string, log *slog.Logger) {
 // database; a checkpoint already running (another process's, on a shared
 // folder) leaves the rest to the next round.
 func checkpoint(ctx context.Context, file string) error {
-	db, err := sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(10000)")
+	db, err := openSQLite(file)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
 	var busy, logged, copied int
 	return db.QueryRowContext(ctx, "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &logged, &copied)
+}
+
+// openSQLite opens a connection pool of its own to the embedded database in
+// file, beside FerretDB's, waiting as FerretDB does while a writer holds it.
+func openSQLite(file string) (*sql.DB, error) {
+	return sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(10000)")
 }

@@ -2,7 +2,6 @@ package ferret
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -43,7 +42,7 @@ func (s *Server) IndexIDs(ctx context.Context, database string) error {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		return nil
 	}
-	db, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)")
+	db, err := openSQLite(path)
 	if err != nil {
 		return err
 	}
