@@ -269,7 +269,7 @@ func TestTicketSweepFinishesSoldPurchase(t *testing.T) {
 	old := time.Now().Add(-time.Hour)
 	claims := []ticket.Claim{{Event: ev.ID, Number: 4, PurchaseID: pid, Attempt: "sold", At: old},
 		{Event: ev.ID, Number: 5, PurchaseID: pid, Attempt: "repeat", At: old}}
-	if errs, err := env.Store.InsertClaims(ctx, claims); err != nil || errs[0] != nil || errs[1] != nil {
+	if errs, _, err := env.Store.InsertClaims(ctx, claims); err != nil || errs[0] != nil || errs[1] != nil {
 		t.Fatal(err, errs)
 	}
 	if err := env.Store.InsertOutcome(ctx, ticket.Outcome{State: ticket.Sold, Attempt: "sold", At: old,
