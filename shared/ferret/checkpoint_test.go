@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"log/slog"
 	"path/filepath"
 	"testing"
 	"time"
@@ -24,12 +23,7 @@ import (
 // were checkpointed.
 func TestCheckpointsCopyTheLogIntoTheDatabase(t *testing.T) {
 	ctx := context.Background()
-	dir := t.TempDir()
-	srv, err := ferret.Start(ferret.Options{SQLiteDir: dir, Log: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(srv.Stop)
+	srv, dir := startSQLite(t)
 	client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()))
 	if err != nil {
 		t.Fatal(err)

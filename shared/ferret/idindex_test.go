@@ -17,17 +17,25 @@ import (
 	"guichet.dev/shared/testenv"
 )
 
-// TestIndexIDsMakesIDLookupsSearches checks, with SQLite's own query plan,
-// that after IndexIDs every collection's _id lookup, as FerretDB writes it,
-// is an index search and not a scan of the table.
-func TestIndexIDsMakesIDLookupsSearches(t *testing.T) {
-	ctx := context.Background()
+// startSQLite runs an embedded FerretDB on SQLite in a folder of the test's
+// until the test ends.
+func startSQLite(t *testing.T) (*ferret.Server, string) {
+	t.Helper()
 	dir := t.TempDir()
 	srv, err := ferret.Start(ferret.Options{SQLiteDir: dir, Log: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Stop)
+	return srv, dir
+}
+
+// TestIndexIDsMakesIDLookupsSearches checks, with SQLite's own query plan,
+// that after IndexIDs every collection's _id lookup, as FerretDB writes it,
+// is an index search and not a scan of the table.
+func TestIndexIDsMakesIDLookupsSearches(t *testing.T) {
+	ctx := context.Background()
+	srv, dir := startSQLite(t)
 	st, err := store.Open(ctx, srv.URI(), "guichet", store.Options{})
 	if err != nil {
 		t.Fatal(err)

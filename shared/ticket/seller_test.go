@@ -41,6 +41,11 @@ func onSale(t *testing.T, capacity int) (*store.Store, *event.Event, *ticket.Sig
 	return st, ev, ticket.NewSigner(key)
 }
 
+// customer is buyer i of a test.
+func customer(i int) *user.User {
+	return &user.User{ID: fmt.Sprintf("6b1024b9cd35a2578ef9%04d", i), Role: user.Customer}
+}
+
 // scanCounter is the test's store, counting the gap scans.
 type scanCounter struct {
 	ticket.Store
@@ -62,8 +67,7 @@ func TestSoldOutAfterThisProcessSoldEverySeatNeedsNoScan(t *testing.T) {
 	counted := &scanCounter{Store: st}
 	seller := ticket.NewSeller(counted, signer, nil, testenv.Logger(t))
 	buy := func(i int) error {
-		buyer := &user.User{ID: fmt.Sprintf("6b1024b9cd35a2578ef9%04d", i), Role: user.Customer}
-		_, err := seller.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: buyer})
+		_, err := seller.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: customer(i)})
 		return err
 	}
 	var sold atomic.Int64
@@ -148,16 +152,13 @@ func TestSoldOutWhileThisProcessHoldsTheLastSeatsNeedsNoScan(t *testing.T) {
 	st, ev, signer := onSale(t, 12)
 	g := &gatedSales{scanCounter: &scanCounter{Store: st}, gate: make(chan struct{}), fail: map[string]bool{}}
 	seller := ticket.NewSeller(g, signer, nil, testenv.Logger(t))
-	buyer := func(i int) *user.User {
-		return &user.User{ID: fmt.Sprintf("6b1024b9cd35a2578ef9%04d", i), Role: user.Customer}
-	}
-	g.fail[buyer(2).ID] = true
+	g.fail[customer(2).ID] = true
 	three := 3
 	var wg sync.WaitGroup
 	results := make([]error, 4)
 	for i := range 4 {
 		wg.Go(func() {
-			_, results[i] = seller.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: buyer(i), Quantity: &three})
+			_, results[i] = seller.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: customer(i), Quantity: &three})
 		})
 	}
 	for held := 0; held < 12; time.Sleep(time.Millisecond) {
@@ -167,7 +168,7 @@ func TestSoldOutWhileThisProcessHoldsTheLastSeatsNeedsNoScan(t *testing.T) {
 		}
 		held = len(got)
 	}
-	_, err := seller.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: buyer(10)})
+	_, err := seller.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: customer(10)})
 	if fe, ok := fault.As(err); !ok || fe.Code != fault.SoldOut {
 		t.Fatalf("buy while every seat is held here: %v, want sold_out", err)
 	}
@@ -182,11 +183,11 @@ func TestSoldOutWhileThisProcessHoldsTheLastSeatsNeedsNoScan(t *testing.T) {
 		}
 	}
 	for i := range 3 {
-		if _, err := seller.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: buyer(20 + i)}); err != nil {
+		if _, err := seller.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: customer(20 + i)}); err != nil {
 			t.Errorf("buy a seat given back: %v", err)
 		}
 	}
-	_, err = seller.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: buyer(30)})
+	_, err = seller.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: customer(30)})
 	if fe, ok := fault.As(err); !ok || fe.Code != fault.SoldOut {
 		t.Errorf("buy after the seats given back sold: %v, want sold_out", err)
 	}
@@ -246,8 +247,7 @@ func TestBuyersOfOneClaimBatchShareOneEventRead(t *testing.T) {
 	b := &batchedClaims{Store: st}
 	seller := ticket.NewSeller(b, signer, nil, testenv.Logger(t))
 	buy := func(i int) error {
-		buyer := &user.User{ID: fmt.Sprintf("6b1024b9cd35a2578ef9%04d", i), Role: user.Customer}
-		_, err := seller.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: buyer})
+		_, err := seller.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: customer(i)})
 		return err
 	}
 	// A first sale fills the process's copy of the event: the 16 buyers
