@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
 
 	"guichet.dev/shared/event"
 	"guichet.dev/shared/fault"
@@ -268,5 +271,33 @@ func TestBuyersOfOneClaimBatchShareOneEventRead(t *testing.T) {
 	wg.Wait()
 	if n := b.reads.Load() - before; n != 1 {
 		t.Errorf("%d event reads after 16 buyers' claims were stored together, want 1", n)
+	}
+}
+
+// TestTicketsAreNumberedByTheTimeOfTheirSale: ticket and purchase uuids are
+// version 7, so that ids stored later sort later and a batch of sales adds
+// to the end of the _id index rather than to a random page per document.
+func TestTicketsAreNumberedByTheTimeOfTheirSale(t *testing.T) {
+	ctx := context.Background()
+	st, ev, signer := onSale(t, 10)
+	seller := ticket.NewSeller(st, signer, nil, testenv.Logger(t))
+	three := 3
+	var ids []string
+	for i := range 3 {
+		sale, err := seller.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: customer(i), Quantity: &three})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range sale.Tickets {
+			for _, id := range []string{tk.UUID, tk.PurchaseID} {
+				if u, err := uuid.Parse(id); err != nil || u.Version() != 7 {
+					t.Fatalf("id %s: version %d (%v), want 7", id, u.Version(), err)
+				}
+			}
+			ids = append(ids, tk.UUID)
+		}
+	}
+	if !slices.IsSorted(ids) {
+		t.Errorf("tickets in the order sold: %v, want their uuids sorted", ids)
 	}
 }
