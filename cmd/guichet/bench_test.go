@@ -3,10 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // TestBenchSellsOutAndChecksTheSale runs `guichet bench` against a real
@@ -39,5 +46,58 @@ func TestBenchSellsOutAndChecksTheSale(t *testing.T) {
 	}
 	if n, _ := strconv.Atoi(m[5]); n != 60 {
 		t.Errorf("%d purchases of 2 seats for 120 seats, want 60", n)
+	}
+}
+
+// TestBenchBuyersOpenTheirConnectionsBeforeTheOnSale: every buyer loads the
+// event page first, so the on-sale's requests find a connection open. The
+// server holds each request until all the buyers' are in, so that they
+// overlap as an on-sale's first purchases do.
+func TestBenchBuyersOpenTheirConnectionsBeforeTheOnSale(t *testing.T) {
+	const buyers = 40
+	var opened atomic.Int64
+	var arrived sync.WaitGroup
+	arrived.Add(buyers)
+	var round atomic.Pointer[sync.WaitGroup]
+	round.Store(&arrived)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		wg := round.Load()
+		wg.Done()
+		wg.Wait()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{}`))
+	}))
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	srv.Start()
+	t.Cleanup(srv.Close)
+
+	b := newBenchRun(benchOptions{url: srv.URL, buyers: buyers})
+	b.eventID = "e1"
+	b.buyers = make([]string, buyers)
+	if err := b.openEventPage(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if n := opened.Load(); n != buyers {
+		t.Fatalf("loading the event page opened %d connections, want %d", n, buyers)
+	}
+	var onSale sync.WaitGroup
+	onSale.Add(buyers)
+	round.Store(&onSale)
+	var g errgroup.Group
+	for _, tok := range b.buyers {
+		g.Go(func() error {
+			_, _, err := b.call(context.Background(), "POST", "/api/events/e1/tickets", tok, map[string]any{"quantity": 1}, nil, nil)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if n := opened.Load() - buyers; n != 0 {
+		t.Errorf("the on-sale's %d purchases opened %d connections, want 0", buyers, n)
 	}
 }
