@@ -29,13 +29,18 @@ func (b Broker) Publish(ctx context.Context, p ticket.Purchase) error {
 }
 
 // Handle runs one try of the event e: the confirmation function's work,
-// whether the event came over HTTP, from the broker or from the in-process
-// channel.
+// whether the event came over HTTP or from the broker.
 func (s *Service) Handle(ctx context.Context, e *cloudevents.Event, try Try) (Outcome, error) {
 	p, err := PurchaseOf(e)
 	if err != nil {
 		return Failed, err
 	}
+	return s.handle(ctx, p, try)
+}
+
+// handle runs one try of purchase p's confirmation and logs a failure
+// that no retry follows.
+func (s *Service) handle(ctx context.Context, p ticket.Purchase, try Try) (Outcome, error) {
 	out, err := s.Confirm(ctx, p, try)
 	if err != nil && out != Retry {
 		s.Log.Warn("confirmation", "purchase", p.ID, "outcome", out, "err", err)
@@ -67,7 +72,9 @@ var ErrQueueFull = errors.New("confirmation queue full")
 // already queued is not queued twice (the sweep republishes what is merely
 // waiting during an on-sale's backlog). Transient failures are retried
 // after Retry's delays; a process that stops loses its queue, and the
-// sweep covers that too.
+// sweep covers that too. It queues the purchase itself, not a CloudEvent:
+// encoding one for each sale, which the worker then decoded, took 3 % of
+// serve's CPU during an on-sale (profile of 64 buyers on SQLite).
 type Local struct {
 	svc   *Service
 	retry []time.Duration
@@ -80,28 +87,24 @@ type Local struct {
 }
 
 type localItem struct {
-	event   *cloudevents.Event
-	attempt int
+	purchase ticket.Purchase
+	attempt  int
 }
 
-// NewLocal returns an in-process channel holding up to size events.
+// NewLocal returns an in-process channel holding up to size purchases.
 func NewLocal(svc *Service, size int, retry []time.Duration) *Local {
 	return &Local{svc: svc, retry: retry, queue: make(chan localItem, size), log: svc.Log, queued: map[string]bool{}}
 }
 
 var _ ticket.Publisher = (*Local)(nil)
 
-// Publish queues p's event, or fails at once when the queue is full.
+// Publish queues p, or fails at once when the queue is full.
 func (l *Local) Publish(_ context.Context, p ticket.Purchase) error {
-	e, err := NewEvent(p)
-	if err != nil {
-		return err
-	}
-	return l.offer(localItem{event: e})
+	return l.offer(localItem{purchase: p})
 }
 
 func (l *Local) offer(it localItem) error {
-	id := it.event.ID()
+	id := it.purchase.ID
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.queued[id] {
@@ -116,7 +119,7 @@ func (l *Local) offer(it localItem) error {
 	}
 }
 
-// Run handles queued events with workers goroutines until ctx ends.
+// Run confirms queued purchases with workers goroutines until ctx ends.
 func (l *Local) Run(ctx context.Context, workers int) {
 	for range max(workers, 1) {
 		l.wg.Go(func() {
@@ -126,7 +129,7 @@ func (l *Local) Run(ctx context.Context, workers int) {
 					return
 				case it := <-l.queue:
 					l.mu.Lock()
-					delete(l.queued, it.event.ID())
+					delete(l.queued, it.purchase.ID)
 					l.mu.Unlock()
 					l.handle(ctx, it)
 				}
@@ -141,11 +144,11 @@ func (l *Local) handle(ctx context.Context, it localItem) {
 	if !try.Final {
 		try.Next = l.retry[it.attempt]
 	}
-	out, _ := l.svc.Handle(context.WithoutCancel(ctx), it.event, try)
+	out, _ := l.svc.handle(context.WithoutCancel(ctx), it.purchase, try)
 	if out != Retry || try.Final {
 		return
 	}
-	next := localItem{event: it.event, attempt: it.attempt + 1}
+	next := localItem{purchase: it.purchase, attempt: it.attempt + 1}
 	t := time.NewTimer(try.Next)
 	l.wg.Go(func() {
 		defer t.Stop()
@@ -153,7 +156,7 @@ func (l *Local) handle(ctx context.Context, it localItem) {
 		case <-ctx.Done():
 		case <-t.C:
 			if err := l.offer(next); err != nil {
-				l.log.Warn("confirmation retry dropped; the sweep will republish it", "purchase", next.event.ID(), "err", err)
+				l.log.Warn("confirmation retry dropped; the sweep will republish it", "purchase", next.purchase.ID, "err", err)
 			}
 		}
 	})
