@@ -3,6 +3,7 @@ package ferret_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -11,6 +12,9 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"guichet.dev/shared/ferret"
 	"guichet.dev/shared/store"
@@ -160,5 +164,82 @@ func TestIndexIDsPostgreSQL(t *testing.T) {
 		if strings.Contains(plan, "Seq Scan") {
 			t.Errorf("%s: _id lookup plan %q (before IndexIDs: %q), want an index scan", table, plan, before[table])
 		}
+	}
+}
+
+// TestIndexIDsLeavesOneUniqueIndexOnID: after IndexIDs each table has one
+// index on _id, the unique one on FerretDB's lookup expression, where
+// FerretDB's own (the same value under another expression text) made every
+// insert parse the document's JSON for a second index. An _id inserted
+// twice still fails as a duplicate key, in an unordered batch only its own
+// document.
+func TestIndexIDsLeavesOneUniqueIndexOnID(t *testing.T) {
+	ctx := context.Background()
+	srv, dir := startSQLite(t)
+	st, err := store.Open(ctx, srv.URI(), "guichet", store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = st.Close(ctx) })
+	for range 2 {
+		if err := srv.IndexIDs(ctx, "guichet"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "guichet.sqlite"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT c.table_name, i.sql FROM _ferretdb_collections c
+		LEFT JOIN sqlite_master i ON i.type = 'index' AND i.tbl_name = c.table_name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	idIndexes := map[string][]string{} // per table, its indexes on _id alone
+	for rows.Next() {
+		var table string
+		var def sql.NullString
+		if err := rows.Scan(&table, &def); err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := idIndexes[table]; !ok {
+			idIndexes[table] = nil
+		}
+		if strings.HasSuffix(def.String, `(_ferretdb_sjson->"_id")`) || strings.HasSuffix(def.String, `(_ferretdb_sjson->'$._id')`) {
+			idIndexes[table] = append(idIndexes[table], def.String)
+		}
+	}
+	rows.Close()
+	if len(idIndexes) < 10 {
+		t.Fatalf("%d collections after store.Open, want every one created at start-up", len(idIndexes))
+	}
+	for table, defs := range idIndexes {
+		if len(defs) != 1 || !strings.HasPrefix(defs[0], "CREATE UNIQUE INDEX") {
+			t.Errorf("%s: indexes on _id %q, want one unique", table, defs)
+		}
+	}
+
+	client, err := mongo.Connect(options.Client().ApplyURI(srv.URI()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Disconnect(ctx) })
+	col := client.Database("guichet").Collection("claims")
+	if _, err := col.InsertOne(ctx, bson.D{{Key: "_id", Value: "e:1"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := col.InsertOne(ctx, bson.D{{Key: "_id", Value: "e:1"}}); !mongo.IsDuplicateKeyError(err) {
+		t.Fatalf("second insert of one _id: %v, want a duplicate key error", err)
+	}
+	_, err = col.InsertMany(ctx, []any{bson.D{{Key: "_id", Value: "e:2"}}, bson.D{{Key: "_id", Value: "e:1"}},
+		bson.D{{Key: "_id", Value: "e:3"}}}, options.InsertMany().SetOrdered(false))
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || len(bwe.WriteErrors) != 1 || bwe.WriteErrors[0].Index != 1 || !mongo.IsDuplicateKeyError(bwe.WriteErrors[0]) {
+		t.Fatalf("unordered batch with one _id taken: %v, want one duplicate key error, at index 1", err)
+	}
+	if n, err := col.CountDocuments(ctx, bson.D{}); err != nil || n != 3 {
+		t.Errorf("%d documents (%v), want 3", n, err)
 	}
 }
