@@ -34,10 +34,11 @@ func startSQLite(t *testing.T) (*ferret.Server, string) {
 	return srv, dir
 }
 
-// TestIndexIDsMakesIDLookupsSearches checks, with SQLite's own query plan,
-// that after IndexIDs every collection's _id lookup, as FerretDB writes it,
-// is an index search and not a scan of the table.
-func TestIndexIDsMakesIDLookupsSearches(t *testing.T) {
+// startGuichet runs an embedded FerretDB on SQLite with Guichet's database
+// opened (every collection created) until the test ends, and returns the
+// server and the database's file.
+func startGuichet(t *testing.T) (*ferret.Server, string) {
+	t.Helper()
 	ctx := context.Background()
 	srv, dir := startSQLite(t)
 	st, err := store.Open(ctx, srv.URI(), "guichet", store.Options{})
@@ -45,13 +46,29 @@ func TestIndexIDsMakesIDLookupsSearches(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close(ctx) })
+	return srv, filepath.Join(dir, "guichet.sqlite")
+}
+
+// openFile opens the SQLite database file until the test ends.
+func openFile(t *testing.T, file string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite", "file:"+file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
+}
+
+// TestIndexIDsMakesIDLookupsSearches checks, with SQLite's own query plan,
+// that after IndexIDs every collection's _id lookup, as FerretDB writes it,
+// is an index search and not a scan of the table.
+func TestIndexIDsMakesIDLookupsSearches(t *testing.T) {
+	ctx := context.Background()
+	srv, file := startGuichet(t)
+	db := openFile(t, file)
 
 	plans := func() map[string]string {
-		db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "guichet.sqlite"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
 		rows, err := db.Query(`SELECT table_name FROM _ferretdb_collections`)
 		if err != nil {
 			t.Fatal(err)
@@ -175,23 +192,14 @@ func TestIndexIDsPostgreSQL(t *testing.T) {
 // document.
 func TestIndexIDsLeavesOneUniqueIndexOnID(t *testing.T) {
 	ctx := context.Background()
-	srv, dir := startSQLite(t)
-	st, err := store.Open(ctx, srv.URI(), "guichet", store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = st.Close(ctx) })
+	srv, file := startGuichet(t)
 	for range 2 {
 		if err := srv.IndexIDs(ctx, "guichet"); err != nil {
 			t.Fatal(err)
 		}
 	}
 
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "guichet.sqlite"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := openFile(t, file)
 	rows, err := db.Query(`SELECT c.table_name, i.sql FROM _ferretdb_collections c
 		LEFT JOIN sqlite_master i ON i.type = 'index' AND i.tbl_name = c.table_name`)
 	if err != nil {

@@ -115,15 +115,13 @@ func TestProcessJoiningAFilledEventFindsItsSeats(t *testing.T) {
 	first := ticket.NewSeller(st, signer, nil, testenv.Logger(t))
 	ten := 10
 	for i := range 150 {
-		buyer := &user.User{ID: fmt.Sprintf("6b1024b9cd35a2578ef9%04d", i), Role: user.Customer}
-		if _, err := first.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: buyer, Quantity: &ten}); err != nil {
+		if _, err := first.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: customer(i), Quantity: &ten}); err != nil {
 			t.Fatalf("sale %d: %v", i, err)
 		}
 	}
 	joined := ticket.NewSeller(st, signer, nil, testenv.Logger(t))
 	for i := range 20 {
-		buyer := &user.User{ID: fmt.Sprintf("6b1024b9cd35a2578ef8%04d", i), Role: user.Customer}
-		if _, err := joined.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: buyer, Quantity: &ten}); err != nil {
+		if _, err := joined.Buy(ctx, ticket.Order{EventID: ev.ID, Buyer: customer(1000 + i), Quantity: &ten}); err != nil {
 			t.Fatalf("sale %d by the process that joined: %v", i, err)
 		}
 	}
